@@ -1,0 +1,28 @@
+# TANDEM_ENABLE_CUDA: AUTO builds the CUDA toolchain support when nvcc is found, ON fails loudly
+# without it, OFF never looks. Architectures are explicit because detection needs a GPU.
+string(TOUPPER "${TANDEM_ENABLE_CUDA}" _tandem_cuda)
+if(NOT _tandem_cuda MATCHES "^(AUTO|ON|OFF|TRUE|FALSE|YES|NO|1|0)$")
+  message(FATAL_ERROR "TANDEM_ENABLE_CUDA must be AUTO, ON or OFF (got '${TANDEM_ENABLE_CUDA}')")
+endif()
+set(TANDEM_CUDA_TOOLKIT OFF)
+set(TANDEM_CUDA_STATUS "off (TANDEM_ENABLE_CUDA=${TANDEM_ENABLE_CUDA})")
+if(NOT _tandem_cuda MATCHES "^(OFF|FALSE|NO|0)$")
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    # sm_80 (A100), sm_90 (H100/H200) as real code, plus PTX for newer GPUs.
+    set(CMAKE_CUDA_ARCHITECTURES "80-real;90")
+  endif()
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(TANDEM_CUDA_TOOLKIT ON)
+    set(TANDEM_CUDA_STATUS "toolkit ${CUDAToolkit_VERSION} found, architectures ${CMAKE_CUDA_ARCHITECTURES}")
+  elseif(_tandem_cuda STREQUAL "AUTO")
+    message(WARNING "tandem: no CUDA compiler found; building without the cuda backend")
+    set(TANDEM_CUDA_STATUS "off (no CUDA compiler)")
+  else()
+    message(FATAL_ERROR "tandem: TANDEM_ENABLE_CUDA=ON but no CUDA compiler was found "
+                        "(set CMAKE_CUDA_COMPILER or put nvcc on PATH)")
+  endif()
+endif()

@@ -1,0 +1,34 @@
+#pragma once
+/// Per-call options and the statistics a call can report.
+///
+/// **Example**:
+///   tandem::Stats stats;
+///   double m = tandem::mse(e, {.backend = tandem::Backend::openmp, .threads = 2, .stats = &stats});
+///   std::cout << stats.backend << " took " << stats.seconds << " s\n";
+#include <optional>
+#include <string>
+
+#include "tandem/backend.hpp"
+
+namespace tandem {
+
+/// What one call reports when Options::stats points here. Written only when the call succeeds.
+struct Stats {
+  Backend backend = Backend::automatic;    ///< the backend that ran
+  Backend requested = Backend::automatic;  ///< what was asked before automatic resolved
+  int threads = 0;                         ///< threads it ran on (1 for serial)
+  double seconds = 0.0;                    ///< wall time of the whole call, validation included
+  std::string reason;                      ///< where the choice came from and, for automatic, why
+};
+
+/// Per-call options. All members are optional.
+struct Options {
+  /// Backend for this call; unset means the process default (see backend.hpp).
+  std::optional<Backend> backend{};
+  /// OpenMP threads for this call; 0 means OpenMP's default. Must not be negative.
+  int threads = 0;
+  /// Receives which backend ran, why, and the wall time. May be null.
+  Stats* stats = nullptr;
+};
+
+}  // namespace tandem

@@ -1,0 +1,122 @@
+#pragma once
+// The one interface every backend implements. Private to the library.
+//
+// Backends receive arguments that common/ has already validated and typed-erased (a DType tag
+// plus pointers); they never re-check or re-resolve. A backend switches on the dtype with
+// visit_dtype, so adding a dtype touches the type list only.
+#include <cstdint>
+
+#include "tandem/backend.hpp"
+#include "tandem/dtype.hpp"
+#include "tandem/error.hpp"
+#include "tandem/map.hpp"
+
+namespace tandem::detail {
+
+/// Workloads, as dispatch and the automatic choice see them.
+enum class Workload { map, callable_map, matmul, polynomial_grid, mse };
+
+/// How a resolved call runs.
+struct Exec {
+  int threads = 1;  // threads to use (resolved: never 0)
+};
+
+/// y[i] = op(x[i]). params holds the op's parameters converted to dtype (nparams of them).
+struct MapArgs {
+  DType dtype;
+  const void* x;
+  void* y;
+  std::int64_t n;
+  MapKind kind;
+  const void* params;
+  std::int64_t nparams;
+};
+
+/// C (m x n, ldc) = A (m x k, lda) · B (k x n, ldb), row-major.
+struct MatmulArgs {
+  DType dtype;
+  std::int64_t m, n, k;
+  const void* a;
+  std::int64_t lda;
+  const void* b;
+  std::int64_t ldb;
+  void* c;
+  std::int64_t ldc;
+};
+
+/// out (sets x nx, ldo) = Horner of each parameter set at each x.
+/// Parameter sets come from `table` (sets x ncoef, ldt) when it is non-null, else from the
+/// Cartesian product of `axes` (ncoef axes, axes[c] has axis_sizes[c] values; last fastest).
+struct PolynomialGridArgs {
+  DType dtype;
+  std::int64_t sets;
+  std::int64_t ncoef;
+  const void* table;
+  std::int64_t ldt;
+  const void* const* axes;
+  const std::int64_t* axis_sizes;
+  const void* x;
+  std::int64_t nx;
+  void* out;
+  std::int64_t ldo;
+};
+
+/// mean((a - b)^2), or mean(a^2) when b is null. n > 0. dtype is f32 or f64.
+struct MseArgs {
+  DType dtype;
+  const void* a;
+  const void* b;
+  std::int64_t n;
+};
+
+class BackendImpl {
+ public:
+  BackendImpl() = default;
+  BackendImpl(const BackendImpl&) = delete;
+  BackendImpl& operator=(const BackendImpl&) = delete;
+  virtual ~BackendImpl() = default;
+
+  virtual Backend kind() const noexcept = 0;
+  /// Threads a call uses when Options::threads is 0.
+  virtual int default_threads() const noexcept = 0;
+  /// Whether this backend can run a workload at all (a C++ callable needs a CPU backend).
+  virtual bool supports(Workload) const noexcept { return true; }
+  /// Human-readable description of what the backend runs on (for backend_info).
+  virtual std::string device() const = 0;
+
+  virtual void map(const MapArgs&, const Exec&) = 0;
+  virtual void parallel_for(std::int64_t n, ChunkFn fn, void* ctx, const Exec&) = 0;
+  virtual void matmul(const MatmulArgs&, const Exec&) = 0;
+  virtual void polynomial_grid(const PolynomialGridArgs&, const Exec&) = 0;
+  virtual double mse(const MseArgs&, const Exec&) = 0;
+};
+
+/// Calls f.template operator()<T>() with T the C++ type of `d`.
+template <class F>
+decltype(auto) visit_dtype(DType d, F&& f) {
+  switch (d) {
+#define TANDEM_VISIT_(T, name) \
+  case DType::name:            \
+    return f.template operator()<T>();
+    TANDEM_FOR_EACH_DTYPE(TANDEM_VISIT_)
+#undef TANDEM_VISIT_
+  }
+  throw invalid_argument("tandem: unknown dtype " + std::to_string(static_cast<int>(d)));
+}
+
+/// As visit_dtype, for the floating-point dtypes only (mse).
+template <class F>
+decltype(auto) visit_float_dtype(DType d, F&& f) {
+  switch (d) {
+#define TANDEM_VISIT_(T, name) \
+  case DType::name:            \
+    return f.template operator()<T>();
+    TANDEM_FOR_EACH_FLOAT_DTYPE(TANDEM_VISIT_)
+#undef TANDEM_VISIT_
+    default:
+      break;
+  }
+  throw invalid_argument("tandem: dtype " + std::string(to_string(d)) + " is not floating point");
+}
+
+}  // namespace tandem::detail

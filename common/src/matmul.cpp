@@ -1,0 +1,64 @@
+// tandem::matmul entry points: validate shapes, leading dimensions and aliasing, dispatch.
+#include "dispatch.hpp"
+#include "tandem/matmul.hpp"
+#include "validate.hpp"
+
+namespace tandem {
+
+namespace detail {
+namespace {
+
+constexpr const char* kMatmul = "tandem::matmul";
+
+void check_operands(const Options& options, const RawMatrix& A, const RawMatrix& B) {
+  check_options(kMatmul, options);
+  check_matrix(kMatmul, "A", A);
+  check_matrix(kMatmul, "B", B);
+  if (A.cols != B.rows) {
+    fail(kMatmul, "A is " + shape(A) + " but B is " + shape(B) + " (A.cols must equal B.rows)");
+  }
+}
+
+template <class T>
+void matmul_impl(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C,
+                 const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_operands(options, raw(A), raw(B));
+  check_matrix(kMatmul, "C", raw(C));
+  if (C.rows != A.rows || C.cols != B.cols) {
+    fail(kMatmul, "C is " + shape(raw(C)) + " but A·B is " + std::to_string(A.rows) + "x" +
+                      std::to_string(B.cols) + " (C must be A.rows x B.cols)");
+  }
+  check_disjoint(kMatmul, "C", raw(C), "A", raw(A));
+  check_disjoint(kMatmul, "C", raw(C), "B", raw(B));
+  const MatmulArgs args{dtype_of<T>, A.rows, B.cols, A.cols, A.data, A.ld,
+                        B.data,      B.ld,   C.data, C.ld};
+  const double work =
+      static_cast<double>(A.rows) * static_cast<double>(B.cols) * static_cast<double>(A.cols);
+  run(kMatmul, Workload::matmul, work, options, start,
+      [&](BackendImpl& b, const Exec& e) { b.matmul(args, e); });
+}
+
+template <class T>
+Matrix<T> matmul_alloc(MatrixView<const T> A, MatrixView<const T> B, const Options& options) {
+  check_operands(options, raw(A), raw(B));
+  Matrix<T> C = allocate_matrix<T>(kMatmul, A.rows, B.cols);
+  matmul_impl<T>(A, B, C, options);
+  return C;
+}
+
+}  // namespace
+}  // namespace detail
+
+#define TANDEM_DEFINE_MATMUL_(T, name)                                                      \
+  void matmul(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C,              \
+              const Options& o) {                                                         \
+    detail::matmul_impl<T>(A, B, C, o);                                                   \
+  }                                                                                       \
+  Matrix<T> matmul(MatrixView<const T> A, MatrixView<const T> B, const Options& o) {      \
+    return detail::matmul_alloc<T>(A, B, o);                                              \
+  }
+TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_MATMUL_)
+#undef TANDEM_DEFINE_MATMUL_
+
+}  // namespace tandem

@@ -1,0 +1,48 @@
+// tandem::mse entry points: validate, dispatch.
+#include "dispatch.hpp"
+#include "tandem/mse.hpp"
+#include "validate.hpp"
+
+namespace tandem {
+
+namespace detail {
+namespace {
+
+constexpr const char* kMse = "tandem::mse";
+
+template <class T>
+double mse_impl(std::span<const T> a, const std::span<const T>* b, const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(kMse, options);
+  const char* a_name = b != nullptr ? "a" : "errors";
+  check_span(kMse, a_name, a.data(), a.size(), sizeof(T));
+  if (b != nullptr) {
+    check_span(kMse, "b", b->data(), b->size(), sizeof(T));
+    if (a.size() != b->size()) {
+      fail(kMse, "a.size() is " + std::to_string(a.size()) + " but b.size() is " +
+                     std::to_string(b->size()) + " (they must be equal)");
+    }
+  }
+  if (a.empty()) {
+    fail(kMse, std::string(a_name) + " is empty (the mean of nothing is undefined)");
+  }
+  const auto n = static_cast<std::int64_t>(a.size());
+  const MseArgs args{dtype_of<T>, a.data(), b != nullptr ? b->data() : nullptr, n};
+  return run(kMse, Workload::mse, static_cast<double>(n), options, start,
+             [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); });
+}
+
+}  // namespace
+}  // namespace detail
+
+#define TANDEM_DEFINE_MSE_(T, name)                                                    \
+  double mse(std::span<const T> errors, const Options& o) {                           \
+    return detail::mse_impl<T>(errors, nullptr, o);                                   \
+  }                                                                                   \
+  double mse(std::span<const T> a, std::span<const T> b, const Options& o) {          \
+    return detail::mse_impl<T>(a, &b, o);                                             \
+  }
+TANDEM_FOR_EACH_FLOAT_DTYPE(TANDEM_DEFINE_MSE_)
+#undef TANDEM_DEFINE_MSE_
+
+}  // namespace tandem

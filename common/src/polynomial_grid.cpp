@@ -1,0 +1,135 @@
+// tandem::polynomial_grid entry points: validate the grid, x and out, dispatch.
+#include <vector>
+
+#include "dispatch.hpp"
+#include "tandem/polynomial_grid.hpp"
+#include "validate.hpp"
+
+namespace tandem {
+
+namespace detail {
+namespace {
+
+constexpr const char* kGrid = "tandem::polynomial_grid";
+
+// The grid as the backends see it; for a CartesianGrid, the axis pointers and sizes.
+template <class T>
+struct GridDesc {
+  std::int64_t sets = 0;
+  std::int64_t ncoef = 0;
+  MatrixView<const T> table{};
+  std::vector<const void*> axes;
+  std::vector<std::int64_t> sizes;
+};
+
+template <class T>
+GridDesc<T> describe(MatrixView<const T> table) {
+  check_matrix(kGrid, "table", raw(table));
+  if (table.cols == 0) {
+    fail(kGrid, "table is " + shape(raw(table)) +
+                    ": a parameter set needs at least 1 coefficient (table.cols >= 1)");
+  }
+  GridDesc<T> g;
+  g.sets = table.rows;
+  g.ncoef = table.cols;
+  g.table = table;
+  return g;
+}
+
+template <class T>
+GridDesc<T> describe(const CartesianGrid<T>& grid) {
+  GridDesc<T> g;
+  g.ncoef = grid.coefficients();
+  if (g.ncoef == 0) fail(kGrid, "grid has 0 axes (a parameter set needs at least 1 coefficient)");
+  g.sets = 1;
+  for (const auto& axis : grid.axes()) {
+    const auto n = static_cast<std::int64_t>(axis.size());
+    if (__builtin_mul_overflow(g.sets, n, &g.sets)) {
+      fail(kGrid, "grid has more parameter sets than fit in 64 bits (" +
+                      std::to_string(g.ncoef) + " axes)");
+    }
+    g.axes.push_back(axis.data());
+    g.sizes.push_back(n);
+  }
+  return g;
+}
+
+template <class T>
+void check_x(std::span<const T> x) {
+  check_span(kGrid, "x", x.data(), x.size(), sizeof(T));
+}
+
+template <class T>
+void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out,
+              const Options& options, std::chrono::steady_clock::time_point start) {
+  check_matrix(kGrid, "out", raw(out));
+  const auto nx = static_cast<std::int64_t>(x.size());
+  if (out.rows != g.sets || out.cols != nx) {
+    fail(kGrid, "out is " + shape(raw(out)) + " but the grid has " + std::to_string(g.sets) +
+                    " parameter sets and x has " + std::to_string(nx) +
+                    " values (out must be sets x x.size())");
+  }
+  check_disjoint(kGrid, "out", raw(out), "x", raw_span(x.data(), x.size(), sizeof(T)));
+  if (g.table.data != nullptr) check_disjoint(kGrid, "out", raw(out), "table", raw(g.table));
+  const PolynomialGridArgs args{dtype_of<T>,
+                                g.sets,
+                                g.ncoef,
+                                g.table.data,
+                                g.table.ld,
+                                g.axes.empty() ? nullptr : g.axes.data(),
+                                g.sizes.empty() ? nullptr : g.sizes.data(),
+                                x.data(),
+                                nx,
+                                out.data,
+                                out.ld};
+  const double work =
+      static_cast<double>(g.sets) * static_cast<double>(nx) * static_cast<double>(g.ncoef);
+  run(kGrid, Workload::polynomial_grid, work, options, start,
+      [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); });
+}
+
+template <class T, class Grid>
+void grid_into(const Grid& grid, std::span<const T> x, MatrixView<T> out,
+               const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(kGrid, options);
+  const GridDesc<T> g = describe(grid);
+  check_x(x);
+  run_grid(g, x, out, options, start);
+}
+
+template <class T, class Grid>
+Matrix<T> grid_alloc(const Grid& grid, std::span<const T> x, const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(kGrid, options);
+  const GridDesc<T> g = describe(grid);
+  check_x(x);
+  Matrix<T> out = allocate_matrix<T>(kGrid, g.sets, static_cast<std::int64_t>(x.size()));
+  run_grid<T>(g, x, out, options, start);
+  return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+#define TANDEM_DEFINE_GRID_(T, name)                                                        \
+  void polynomial_grid(MatrixView<const T> table, std::span<const T> x, MatrixView<T> out, \
+                       const Options& o) {                                                 \
+    detail::grid_into<T>(table, x, out, o);                                                \
+  }                                                                                        \
+  void polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x,                 \
+                       MatrixView<T> out, const Options& o) {                              \
+    detail::grid_into<T>(grid, x, out, o);                                                 \
+  }                                                                                        \
+  Matrix<T> polynomial_grid(MatrixView<const T> table, std::span<const T> x,               \
+                            const Options& o) {                                            \
+    return detail::grid_alloc<T>(table, x, o);                                             \
+  }                                                                                        \
+  Matrix<T> polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x,            \
+                            const Options& o) {                                            \
+    return detail::grid_alloc<T>(grid, x, o);                                              \
+  }
+TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_GRID_)
+#undef TANDEM_DEFINE_GRID_
+
+}  // namespace tandem

@@ -1,0 +1,120 @@
+// Hot loops of the CPU backends, multiversioned per ISA level (multiversion.hpp).
+#include "cpu_kernels.hpp"
+
+#include <algorithm>
+
+#include "arith.hpp"
+#include "gemm_blocked.hpp"
+#include "map_ops.hpp"
+#include "multiversion.hpp"
+#include "pairwise.hpp"
+
+namespace tandem::detail {
+
+TANDEM_MULTIVERSION
+void map_range(const MapArgs& args, std::int64_t begin, std::int64_t end) {
+  visit_dtype(args.dtype, [&]<class T>() {
+    const T* __restrict x = static_cast<const T*>(args.x);
+    T* y = static_cast<T*>(args.y);  // may equal x (in place)
+    visit_op(args.kind, static_cast<const T*>(args.params), args.nparams, [&](auto op) {
+      for (std::int64_t i = begin; i < end; ++i) y[i] = op(x[i]);
+    });
+  });
+}
+
+TANDEM_MULTIVERSION
+double mse_block_sum(const MseArgs& args, std::int64_t lo, std::int64_t hi) {
+  return visit_float_dtype(args.dtype, [&]<class T>() {
+    const T* a = static_cast<const T*>(args.a);
+    const T* b = static_cast<const T*>(args.b);
+    if (b == nullptr) {
+      return block_sum(lo, hi, [a](std::int64_t i) {
+        const double d = static_cast<double>(a[i]);
+        return d * d;
+      });
+    }
+    return block_sum(lo, hi, [a, b](std::int64_t i) {
+      const double d = static_cast<double>(a[i]) - static_cast<double>(b[i]);
+      return d * d;
+    });
+  });
+}
+
+namespace {
+
+// Horner over all x for one parameter set, K coefficients known at compile time (K > 0) or
+// `n` of them at run time (K == 0).
+template <class T, int K>
+inline void grid_row(const T* c, std::int64_t n, const T* __restrict x, std::int64_t nx,
+                     T* __restrict out) {
+  if constexpr (K > 0) {
+    T cc[K];
+    for (int k = 0; k < K; ++k) cc[k] = c[k];
+    for (std::int64_t j = 0; j < nx; ++j) {
+      T r = cc[0];
+      for (int k = 1; k < K; ++k) r = add(mul(r, x[j]), cc[k]);
+      out[j] = r;
+    }
+  } else {
+    for (std::int64_t j = 0; j < nx; ++j) out[j] = horner(c, n, x[j]);
+  }
+}
+
+template <class T, int K>
+void grid_rows(const PolynomialGridArgs& g, std::int64_t r0, std::int64_t r1, T* c,
+               std::int64_t* idx) {
+  const T* x = static_cast<const T*>(g.x);
+  T* out = static_cast<T*>(g.out);
+  if (r0 < r1) grid_coefficients(g, r0, c, idx);
+  for (std::int64_t r = r0; r < r1; ++r) {
+    if (r > r0) {
+      if (g.table != nullptr) {
+        grid_coefficients(g, r, c, idx);
+      } else {  // odometer step: bump the last axis, carry leftwards
+        for (std::int64_t k = g.ncoef - 1; k >= 0; --k) {
+          const auto* axis = static_cast<const T*>(g.axes[k]);
+          if (++idx[k] < g.axis_sizes[k]) {
+            c[k] = axis[idx[k]];
+            break;
+          }
+          idx[k] = 0;
+          c[k] = axis[0];
+        }
+      }
+    }
+    grid_row<T, K>(c, g.ncoef, x, g.nx, out + r * g.ldo);
+  }
+}
+
+}  // namespace
+
+TANDEM_MULTIVERSION
+void polynomial_grid_rows(const PolynomialGridArgs& args, std::int64_t r0, std::int64_t r1,
+                          void* coef, std::int64_t* idx) {
+  visit_dtype(args.dtype, [&]<class T>() {
+    T* c = static_cast<T*>(coef);
+    switch (args.ncoef) {  // the common low degrees fully unrolled
+      case 1: return grid_rows<T, 1>(args, r0, r1, c, idx);
+      case 2: return grid_rows<T, 2>(args, r0, r1, c, idx);
+      case 3: return grid_rows<T, 3>(args, r0, r1, c, idx);
+      case 4: return grid_rows<T, 4>(args, r0, r1, c, idx);
+      case 5: return grid_rows<T, 5>(args, r0, r1, c, idx);
+      case 6: return grid_rows<T, 6>(args, r0, r1, c, idx);
+      default: return grid_rows<T, 0>(args, r0, r1, c, idx);
+    }
+  });
+}
+
+std::int64_t gemm_workspace_elems(const MatmulArgs& args) {
+  return visit_dtype(args.dtype, [&]<class T>() { return GemmBlocking<T>::workspace(args); });
+}
+
+TANDEM_MULTIVERSION
+void gemm_block(const MatmulArgs& args, std::int64_t i0, std::int64_t i1, std::int64_t j0,
+                std::int64_t j1, void* work) {
+  visit_dtype(args.dtype, [&]<class T>() {
+    gemm_blocked<T>(args, i0, i1, j0, j1, static_cast<arith_t<T>*>(work));
+  });
+}
+
+}  // namespace tandem::detail

@@ -1,0 +1,19 @@
+#include "openmp_backend.hpp"
+
+#include <omp.h>
+
+#include "cpu_backends.hpp"
+#include "kernels/blas.hpp"
+
+namespace tandem::detail {
+
+int OpenmpBackend::default_threads() const noexcept { return omp_get_max_threads(); }
+
+std::string OpenmpBackend::device() const {
+  return "CPU, " + std::to_string(default_threads()) +
+         " OpenMP threads; f32/f64 matmul: " + blas_description();
+}
+
+std::unique_ptr<BackendImpl> make_openmp_backend() { return std::make_unique<OpenmpBackend>(); }
+
+}  // namespace tandem::detail

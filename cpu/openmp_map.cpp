@@ -1,0 +1,26 @@
+#include "kernels/cpu_kernels.hpp"
+#include "kernels/partition.hpp"
+#include "openmp_backend.hpp"
+
+#include <omp.h>
+
+namespace tandem::detail {
+
+void OpenmpBackend::map(const MapArgs& args, const Exec& exec) {
+#pragma omp parallel num_threads(exec.threads)
+  {
+    const auto [begin, end] =
+        static_range(args.n, omp_get_num_threads(), omp_get_thread_num(), kGrain);
+    map_range(args, begin, end);
+  }
+}
+
+void OpenmpBackend::parallel_for(std::int64_t n, ChunkFn fn, void* ctx, const Exec& exec) {
+#pragma omp parallel num_threads(exec.threads)
+  {
+    const auto [begin, end] = static_range(n, omp_get_num_threads(), omp_get_thread_num(), kGrain);
+    if (begin < end) fn(ctx, begin, end);
+  }
+}
+
+}  // namespace tandem::detail
