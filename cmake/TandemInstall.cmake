@@ -10,8 +10,8 @@ install(TARGETS tandem EXPORT tandemTargets
 install(DIRECTORY common/include/tandem DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.hpp")
 install(FILES
-  "${TANDEM_GENERATED_INCLUDE}/tandem/version.hpp"
-  "${TANDEM_GENERATED_INCLUDE}/tandem/export.hpp"
+  "${PROJECT_BINARY_DIR}/generated/include/tandem/version.hpp"
+  "${PROJECT_BINARY_DIR}/generated/include/tandem/export.hpp"
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tandem)
 
 set(TANDEM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tandem)

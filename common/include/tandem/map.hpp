@@ -135,7 +135,7 @@ void map(X&& x, Y&& y, F&& f, const Options& options = {}) {
     Out* y;
     std::remove_reference_t<F>* f;
     std::atomic<bool> failed{false};
-    std::exception_ptr error;
+    std::exception_ptr error{};
   } ctx{xp, yp, &f};
   detail::parallel_for(
       "tandem::map", static_cast<std::int64_t>(n),
