@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
   std::printf("tandem %s demo: the notebooks' jobs on every available backend (best of %d)\n\n",
               tandem::version(), repeats);
-  for (tandem::Backend b : {tandem::Backend::serial, tandem::Backend::openmp, tandem::Backend::cuda}) {
+  for (tandem::Backend b :
+       {tandem::Backend::serial, tandem::Backend::openmp, tandem::Backend::cuda}) {
     const tandem::BackendInfo info = tandem::backend_info(b);
     std::printf("  %-7s %s\n", info.name.c_str(),
                 info.available ? info.device.c_str() : ("unavailable: " + info.reason).c_str());
@@ -86,8 +87,7 @@ int main(int argc, char** argv) {
          tandem::polynomial_grid(grid, x, P, o);
          return sum<double>(P.values());
        }},
-      {"mse", "n=1e7 f64",
-       [&](const tandem::Options& o) { return tandem::mse(errors, o); }},
+      {"mse", "n=1e7 f64", [&](const tandem::Options& o) { return tandem::mse(errors, o); }},
   };
 
   std::printf("%-16s %-18s %-10s %12s %9s  %s\n", "workload", "size", "backend", "time [ms]",

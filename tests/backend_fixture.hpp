@@ -77,6 +77,21 @@ class BackendThreadsTest : public ::testing::TestWithParam<BackendThreads> {
   }
 };
 
+/// What a successful call must report: the backend that ran (as asked), a time, a reason, and
+/// the threads it ran on (1 for serial; `threads` for openmp when it is > 0).
+inline void expect_stats(const tandem::Stats& stats, tandem::Backend backend, int threads) {
+  EXPECT_EQ(stats.backend, backend);
+  EXPECT_EQ(stats.requested, backend);
+  EXPECT_GE(stats.seconds, 0.0);
+  EXPECT_FALSE(stats.reason.empty());
+  if (backend == tandem::Backend::serial) {
+    EXPECT_EQ(stats.threads, 1);
+  }
+  if (backend == tandem::Backend::openmp && threads > 0) {
+    EXPECT_EQ(stats.threads, threads);
+  }
+}
+
 /// Options for the serial oracle.
 inline tandem::Options serial_options() {
   tandem::Options o;

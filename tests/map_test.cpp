@@ -272,16 +272,7 @@ TEST_P(MapTest, StatsReportTheBackendThatRan) {
   std::vector<double> y(x.size());
   tandem::Stats stats;
   tandem::map(std::span<const double>(x), std::span<double>(y), MapOp::square(), options(&stats));
-  EXPECT_EQ(stats.backend, backend());
-  EXPECT_EQ(stats.requested, backend());
-  EXPECT_GE(stats.seconds, 0.0);
-  EXPECT_FALSE(stats.reason.empty());
-  if (backend() == tandem::Backend::serial) {
-    EXPECT_EQ(stats.threads, 1);
-  }
-  if (backend() == tandem::Backend::openmp) {
-    EXPECT_EQ(stats.threads, GetParam().threads);
-  }
+  expect_stats(stats, backend(), GetParam().threads);
   EXPECT_TRUE(all_equal(y, 2.25));
 }
 

@@ -265,16 +265,7 @@ TEST_P(MatmulTest, StatsReportTheBackendThatRan) {
   tandem::Stats stats;
   const Matrix<double> C = tandem::matmul(A.view(), B.view(), options(&stats));
   EXPECT_EQ(C, Matrix<double>(3, 1, {-1, -1, -1}));
-  EXPECT_EQ(stats.backend, backend());
-  EXPECT_EQ(stats.requested, backend());
-  EXPECT_GE(stats.seconds, 0.0);
-  EXPECT_FALSE(stats.reason.empty());
-  if (backend() == tandem::Backend::serial) {
-    EXPECT_EQ(stats.threads, 1);
-  }
-  if (backend() == tandem::Backend::openmp) {
-    EXPECT_EQ(stats.threads, GetParam().threads);
-  }
+  expect_stats(stats, backend(), GetParam().threads);
 }
 
 TANDEM_INSTANTIATE_FOR_BACKEND_THREADS(MatmulTest);

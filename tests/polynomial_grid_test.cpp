@@ -248,16 +248,7 @@ TEST_P(PolynomialGridTest, StatsReportTheBackendThatRan) {
   const Matrix<double> y =
       tandem::polynomial_grid(grid, std::span<const double>(x), options(&stats));
   EXPECT_EQ(y, Matrix<double>(2, 1, {5, 7}));
-  EXPECT_EQ(stats.backend, backend());
-  EXPECT_EQ(stats.requested, backend());
-  EXPECT_GE(stats.seconds, 0.0);
-  EXPECT_FALSE(stats.reason.empty());
-  if (backend() == tandem::Backend::serial) {
-    EXPECT_EQ(stats.threads, 1);
-  }
-  if (backend() == tandem::Backend::openmp) {
-    EXPECT_EQ(stats.threads, GetParam().threads);
-  }
+  expect_stats(stats, backend(), GetParam().threads);
 }
 
 TANDEM_INSTANTIATE_FOR_BACKEND_THREADS(PolynomialGridTest);

@@ -66,8 +66,8 @@ class ParamBuffer {
   std::int64_t size_ = 0;
 };
 
-void check_map_spans(const void* x, std::size_t xn, std::size_t xe, const void* y,
-                     std::size_t yn, std::size_t ye, bool same_type) {
+void check_map_spans(const void* x, std::size_t xn, std::size_t xe, const void* y, std::size_t yn,
+                     std::size_t ye, bool same_type) {
   check_span(kMap, "x", x, xn, xe);
   check_span(kMap, "y", y, yn, ye);
   if (xn != yn) {
@@ -76,8 +76,9 @@ void check_map_spans(const void* x, std::size_t xn, std::size_t xe, const void* 
   }
   if (same_type && x == y) return;  // in place
   if (overlaps(raw_span(y, yn, ye), raw_span(x, xn, xe))) {
-    fail(kMap, "y partially overlaps x (y may be x itself, with the same element type, or "
-               "disjoint from it)");
+    fail(kMap,
+         "y partially overlaps x (y may be x itself, with the same element type, or "
+         "disjoint from it)");
   }
 }
 
@@ -88,8 +89,7 @@ void map_impl(std::span<const T> x, std::span<T> y, const MapOp& op, const Optio
   check_map_spans(x.data(), x.size(), sizeof(T), y.data(), y.size(), sizeof(T), true);
   const ParamBuffer<T> params(op);
   const auto n = static_cast<std::int64_t>(x.size());
-  const MapArgs args{dtype_of<T>, x.data(), y.data(), n,
-                     op.kind(),   params.data(), params.size()};
+  const MapArgs args{dtype_of<T>, x.data(), y.data(), n, op.kind(), params.data(), params.size()};
   run(kMap, Workload::map, static_cast<double>(n), options, start,
       [&](BackendImpl& b, const Exec& e) { b.map(args, e); });
 }
@@ -111,9 +111,9 @@ void parallel_for(const char* function, std::int64_t n, ChunkFn fn, void* ctx,
 
 }  // namespace detail
 
-#define TANDEM_DEFINE_MAP_(T, name)                                                  \
+#define TANDEM_DEFINE_MAP_(T, name)                                                   \
   void map(std::span<const T> x, std::span<T> y, const MapOp& op, const Options& o) { \
-    detail::map_impl<T>(x, y, op, o);                                                \
+    detail::map_impl<T>(x, y, op, o);                                                 \
   }
 TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_MAP_)
 #undef TANDEM_DEFINE_MAP_

@@ -1,6 +1,6 @@
 // tandem::matmul entry points: validate shapes, leading dimensions and aliasing, dispatch.
-#include "dispatch.hpp"
 #include "tandem/matmul.hpp"
+#include "dispatch.hpp"
 #include "validate.hpp"
 
 namespace tandem {
@@ -31,8 +31,8 @@ void matmul_impl(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C,
   }
   check_disjoint(kMatmul, "C", raw(C), "A", raw(A));
   check_disjoint(kMatmul, "C", raw(C), "B", raw(B));
-  const MatmulArgs args{dtype_of<T>, A.rows, B.cols, A.cols, A.data, A.ld,
-                        B.data,      B.ld,   C.data, C.ld};
+  const MatmulArgs args{dtype_of<T>, A.rows, B.cols, A.cols, A.data,
+                        A.ld,        B.data, B.ld,   C.data, C.ld};
   const double work =
       static_cast<double>(A.rows) * static_cast<double>(B.cols) * static_cast<double>(A.cols);
   run(kMatmul, Workload::matmul, work, options, start,
@@ -50,13 +50,12 @@ Matrix<T> matmul_alloc(MatrixView<const T> A, MatrixView<const T> B, const Optio
 }  // namespace
 }  // namespace detail
 
-#define TANDEM_DEFINE_MATMUL_(T, name)                                                      \
-  void matmul(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C,              \
-              const Options& o) {                                                         \
-    detail::matmul_impl<T>(A, B, C, o);                                                   \
-  }                                                                                       \
-  Matrix<T> matmul(MatrixView<const T> A, MatrixView<const T> B, const Options& o) {      \
-    return detail::matmul_alloc<T>(A, B, o);                                              \
+#define TANDEM_DEFINE_MATMUL_(T, name)                                                           \
+  void matmul(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C, const Options& o) { \
+    detail::matmul_impl<T>(A, B, C, o);                                                          \
+  }                                                                                              \
+  Matrix<T> matmul(MatrixView<const T> A, MatrixView<const T> B, const Options& o) {             \
+    return detail::matmul_alloc<T>(A, B, o);                                                     \
   }
 TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_MATMUL_)
 #undef TANDEM_DEFINE_MATMUL_

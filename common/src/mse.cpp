@@ -1,6 +1,6 @@
 // tandem::mse entry points: validate, dispatch.
-#include "dispatch.hpp"
 #include "tandem/mse.hpp"
+#include "dispatch.hpp"
 #include "validate.hpp"
 
 namespace tandem {
@@ -35,12 +35,12 @@ double mse_impl(std::span<const T> a, const std::span<const T>* b, const Options
 }  // namespace
 }  // namespace detail
 
-#define TANDEM_DEFINE_MSE_(T, name)                                                    \
-  double mse(std::span<const T> errors, const Options& o) {                           \
-    return detail::mse_impl<T>(errors, nullptr, o);                                   \
-  }                                                                                   \
-  double mse(std::span<const T> a, std::span<const T> b, const Options& o) {          \
-    return detail::mse_impl<T>(a, &b, o);                                             \
+#define TANDEM_DEFINE_MSE_(T, name)                                          \
+  double mse(std::span<const T> errors, const Options& o) {                  \
+    return detail::mse_impl<T>(errors, nullptr, o);                          \
+  }                                                                          \
+  double mse(std::span<const T> a, std::span<const T> b, const Options& o) { \
+    return detail::mse_impl<T>(a, &b, o);                                    \
   }
 TANDEM_FOR_EACH_FLOAT_DTYPE(TANDEM_DEFINE_MSE_)
 #undef TANDEM_DEFINE_MSE_

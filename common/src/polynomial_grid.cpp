@@ -45,8 +45,8 @@ GridDesc<T> describe(const CartesianGrid<T>& grid) {
   for (const auto& axis : grid.axes()) {
     const auto n = static_cast<std::int64_t>(axis.size());
     if (__builtin_mul_overflow(g.sets, n, &g.sets)) {
-      fail(kGrid, "grid has more parameter sets than fit in 64 bits (" +
-                      std::to_string(g.ncoef) + " axes)");
+      fail(kGrid, "grid has more parameter sets than fit in 64 bits (" + std::to_string(g.ncoef) +
+                      " axes)");
     }
     g.axes.push_back(axis.data());
     g.sizes.push_back(n);
@@ -60,8 +60,8 @@ void check_x(std::span<const T> x) {
 }
 
 template <class T>
-void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out,
-              const Options& options, std::chrono::steady_clock::time_point start) {
+void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out, const Options& options,
+              std::chrono::steady_clock::time_point start) {
   check_matrix(kGrid, "out", raw(out));
   const auto nx = static_cast<std::int64_t>(x.size());
   if (out.rows != g.sets || out.cols != nx) {
@@ -89,8 +89,7 @@ void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out,
 }
 
 template <class T, class Grid>
-void grid_into(const Grid& grid, std::span<const T> x, MatrixView<T> out,
-               const Options& options) {
+void grid_into(const Grid& grid, std::span<const T> x, MatrixView<T> out, const Options& options) {
   const auto start = std::chrono::steady_clock::now();
   check_options(kGrid, options);
   const GridDesc<T> g = describe(grid);
@@ -112,22 +111,21 @@ Matrix<T> grid_alloc(const Grid& grid, std::span<const T> x, const Options& opti
 }  // namespace
 }  // namespace detail
 
-#define TANDEM_DEFINE_GRID_(T, name)                                                        \
-  void polynomial_grid(MatrixView<const T> table, std::span<const T> x, MatrixView<T> out, \
-                       const Options& o) {                                                 \
-    detail::grid_into<T>(table, x, out, o);                                                \
-  }                                                                                        \
-  void polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x,                 \
-                       MatrixView<T> out, const Options& o) {                              \
-    detail::grid_into<T>(grid, x, out, o);                                                 \
-  }                                                                                        \
-  Matrix<T> polynomial_grid(MatrixView<const T> table, std::span<const T> x,               \
-                            const Options& o) {                                            \
-    return detail::grid_alloc<T>(table, x, o);                                             \
-  }                                                                                        \
-  Matrix<T> polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x,            \
-                            const Options& o) {                                            \
-    return detail::grid_alloc<T>(grid, x, o);                                              \
+#define TANDEM_DEFINE_GRID_(T, name)                                                             \
+  void polynomial_grid(MatrixView<const T> table, std::span<const T> x, MatrixView<T> out,       \
+                       const Options& o) {                                                       \
+    detail::grid_into<T>(table, x, out, o);                                                      \
+  }                                                                                              \
+  void polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x, MatrixView<T> out,    \
+                       const Options& o) {                                                       \
+    detail::grid_into<T>(grid, x, out, o);                                                       \
+  }                                                                                              \
+  Matrix<T> polynomial_grid(MatrixView<const T> table, std::span<const T> x, const Options& o) { \
+    return detail::grid_alloc<T>(table, x, o);                                                   \
+  }                                                                                              \
+  Matrix<T> polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x,                  \
+                            const Options& o) {                                                  \
+    return detail::grid_alloc<T>(grid, x, o);                                                    \
   }
 TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_GRID_)
 #undef TANDEM_DEFINE_GRID_

@@ -21,8 +21,8 @@ void check_options(const char* function, const Options& options) {
 void check_span(const char* function, const char* name, const void* data, std::size_t n,
                 std::size_t elem) {
   if (data == nullptr && n > 0) {
-    fail(function, std::string(name) + ".data() is null but " + name + ".size() is " +
-                       std::to_string(n));
+    fail(function,
+         std::string(name) + ".data() is null but " + name + ".size() is " + std::to_string(n));
   }
   if (n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()) / elem) {
     fail(function, std::string(name) + ".size() is " + std::to_string(n) +
@@ -106,9 +106,8 @@ void check_disjoint(const char* function, const char* out_name, const RawMatrix&
                     const char* in_name, const RawMatrix& in) {
   if (overlaps(out, in)) {
     std::ostringstream os;
-    os << out_name << " (" << shape(out) << " at " << out.data << ") overlaps " << in_name
-       << " (" << shape(in) << " at " << in.data << "); the output must not share memory with "
-       << in_name;
+    os << out_name << " (" << shape(out) << " at " << out.data << ") overlaps " << in_name << " ("
+       << shape(in) << " at " << in.data << "); the output must not share memory with " << in_name;
     fail(function, os.str());
   }
 }

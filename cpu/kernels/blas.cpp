@@ -13,9 +13,8 @@ void sgemm_(const char* transa, const char* transb, const int* m, const int* n, 
             const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,
             const float* beta, float* c, const int* ldc, std::size_t, std::size_t);
 void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-            const double* alpha, const double* a, const int* lda, const double* b,
-            const int* ldb, const double* beta, double* c, const int* ldc, std::size_t,
-            std::size_t);
+            const double* alpha, const double* a, const int* lda, const double* b, const int* ldb,
+            const double* beta, double* c, const int* ldc, std::size_t, std::size_t);
 // OpenBLAS only; null with other vendors.
 char* openblas_get_config() __attribute__((weak));
 int openblas_get_parallel() __attribute__((weak));
@@ -36,8 +35,8 @@ void call_gemm(Gemm gemm, const MatmulArgs& g) {
   const int lda = static_cast<int>(g.ldb), ldb = static_cast<int>(g.lda);
   const int ldc = static_cast<int>(g.ldc);
   const T one = 1, zero = 0;
-  gemm("N", "N", &m, &n, &k, &one, static_cast<const T*>(g.b), &lda,
-       static_cast<const T*>(g.a), &ldb, &zero, static_cast<T*>(g.c), &ldc, 1, 1);
+  gemm("N", "N", &m, &n, &k, &one, static_cast<const T*>(g.b), &lda, static_cast<const T*>(g.a),
+       &ldb, &zero, static_cast<T*>(g.c), &ldc, 1, 1);
 }
 
 }  // namespace
@@ -45,8 +44,8 @@ void call_gemm(Gemm gemm, const MatmulArgs& g) {
 bool blas_gemm(const MatmulArgs& g, int threads) {
   if (g.dtype != DType::f32 && g.dtype != DType::f64) return false;
   if (g.m == 0 || g.n == 0 || g.k == 0) return false;  // callers handle the trivial shapes
-  if (!fits_int(g.m) || !fits_int(g.n) || !fits_int(g.k) || !fits_int(g.lda) ||
-      !fits_int(g.ldb) || !fits_int(g.ldc)) {
+  if (!fits_int(g.m) || !fits_int(g.n) || !fits_int(g.k) || !fits_int(g.lda) || !fits_int(g.ldb) ||
+      !fits_int(g.ldc)) {
     return false;
   }
   // An OpenMP-threaded BLAS sizes its team from this thread's nthreads-var: set it for the

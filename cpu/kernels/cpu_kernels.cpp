@@ -94,13 +94,20 @@ void polynomial_grid_rows(const PolynomialGridArgs& args, std::int64_t r0, std::
   visit_dtype(args.dtype, [&]<class T>() {
     T* c = static_cast<T*>(coef);
     switch (args.ncoef) {  // the common low degrees fully unrolled
-      case 1: return grid_rows<T, 1>(args, r0, r1, c, idx);
-      case 2: return grid_rows<T, 2>(args, r0, r1, c, idx);
-      case 3: return grid_rows<T, 3>(args, r0, r1, c, idx);
-      case 4: return grid_rows<T, 4>(args, r0, r1, c, idx);
-      case 5: return grid_rows<T, 5>(args, r0, r1, c, idx);
-      case 6: return grid_rows<T, 6>(args, r0, r1, c, idx);
-      default: return grid_rows<T, 0>(args, r0, r1, c, idx);
+      case 1:
+        return grid_rows<T, 1>(args, r0, r1, c, idx);
+      case 2:
+        return grid_rows<T, 2>(args, r0, r1, c, idx);
+      case 3:
+        return grid_rows<T, 3>(args, r0, r1, c, idx);
+      case 4:
+        return grid_rows<T, 4>(args, r0, r1, c, idx);
+      case 5:
+        return grid_rows<T, 5>(args, r0, r1, c, idx);
+      case 6:
+        return grid_rows<T, 6>(args, r0, r1, c, idx);
+      default:
+        return grid_rows<T, 0>(args, r0, r1, c, idx);
     }
   });
 }

@@ -14,7 +14,7 @@ namespace tandem::detail {
 
 template <class T>
 struct GemmBlocking {
-  static constexpr int MR = 6;                                  // rows of the register tile
+  static constexpr int MR = 6;                                 // rows of the register tile
   static constexpr int NR = static_cast<int>(64 / sizeof(T));  // one cache line of columns
   static constexpr std::int64_t MC = 96;                       // rows of A per packed panel
   static constexpr std::int64_t KC = 256;                      // depth per packed panel

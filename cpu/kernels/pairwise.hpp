@@ -7,8 +7,8 @@
 
 namespace tandem::detail {
 
-inline constexpr std::int64_t kSumLeaf = 128;     // terms per leaf
-inline constexpr std::int64_t kSumBlock = 8192;   // terms per block (a unit of parallel work)
+inline constexpr std::int64_t kSumLeaf = 128;    // terms per leaf
+inline constexpr std::int64_t kSumBlock = 8192;  // terms per block (a unit of parallel work)
 
 /// Pairwise sum of values v(0), ..., v(count - 1) (count >= 1): binary-counter order.
 template <class V>
@@ -35,8 +35,7 @@ inline double leaf_sum(std::int64_t lo, std::int64_t hi, Term&& term) {
   }
   double tail = 0.0;
   for (; i < hi; ++i) tail += term(i);
-  return (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))) +
-         tail;
+  return (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))) + tail;
 }
 
 /// Pairwise sum of term(i) over one block [lo, hi), hi - lo <= kSumBlock.

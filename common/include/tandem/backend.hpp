@@ -32,11 +32,11 @@ TANDEM_EXPORT Backend parse_backend(std::string_view name);
 /// What a backend is, and whether it can run here.
 struct BackendInfo {
   Backend backend = Backend::serial;
-  std::string name;      ///< to_string(backend)
+  std::string name;  ///< to_string(backend)
   bool available = false;
-  std::string reason;    ///< why not, when unavailable (e.g. "built without CUDA"); else empty
-  int threads = 0;       ///< threads a call uses by default (1 for serial, 0 if unavailable)
-  std::string device;    ///< what it runs on, e.g. "CPU, 2 OpenMP threads, BLAS: OpenBLAS 0.3.21"
+  std::string reason;  ///< why not, when unavailable (e.g. "built without CUDA"); else empty
+  int threads = 0;     ///< threads a call uses by default (1 for serial, 0 if unavailable)
+  std::string device;  ///< what it runs on, e.g. "CPU, 2 OpenMP threads, BLAS: OpenBLAS 0.3.21"
 };
 
 /// The concrete backends that can run here (never `automatic`), serial first.

@@ -33,14 +33,14 @@ namespace tandem {
 class Scalar {
  public:
   template <class V>
-    requires std::is_integral_v<V>
+  requires std::is_integral_v<V>
   constexpr Scalar(V v) noexcept  // NOLINT(google-explicit-constructor)
       : is_integer_(!(std::is_unsigned_v<V> && sizeof(V) >= sizeof(std::int64_t) &&
                       static_cast<std::uint64_t>(v) > static_cast<std::uint64_t>(INT64_MAX))),
         integer_(is_integer_ ? static_cast<std::int64_t>(v) : 0),
         floating_(static_cast<double>(v)) {}
   template <class V>
-    requires std::is_floating_point_v<V>
+  requires std::is_floating_point_v<V>
   constexpr Scalar(V v) noexcept  // NOLINT(google-explicit-constructor)
       : is_integer_(false), integer_(0), floating_(static_cast<double>(v)) {}
 
@@ -93,9 +93,9 @@ class MapOp {
 TANDEM_EXPORT std::string_view to_string(MapKind kind) noexcept;
 
 /// y[i] = op(x[i]) for i < x.size(). y.size() must equal x.size(); y may be x itself.
-#define TANDEM_DECLARE_MAP_(T, name)                                  \
+#define TANDEM_DECLARE_MAP_(T, name)                                            \
   TANDEM_EXPORT void map(std::span<const T> x, std::span<T> y, const MapOp& op, \
-           const Options& options = {});
+                         const Options& options = {});
 TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_MAP_)
 #undef TANDEM_DECLARE_MAP_
 
@@ -103,26 +103,29 @@ namespace detail {
 /// Runs fn(ctx, begin, end) over chunks covering [0, n) on a CPU backend chosen as for any call.
 using ChunkFn = void (*)(void* ctx, std::int64_t begin, std::int64_t end);
 TANDEM_EXPORT void parallel_for(const char* function, std::int64_t n, ChunkFn fn, void* ctx,
-                  const Options& options);
+                                const Options& options);
 /// Checks the spans of a callable map (null data, sizes, overlap); throws invalid_argument.
 TANDEM_EXPORT void validate_callable_map(const void* x, std::size_t x_size, std::size_t x_elem,
-                           const void* y, std::size_t y_size, std::size_t y_elem,
-                           bool same_type);
+                                         const void* y, std::size_t y_size, std::size_t y_elem,
+                                         bool same_type);
 }  // namespace detail
 
 /// y[i] = f(x[i]) with any callable, on the CPU backends (serial or openmp; automatic picks
 /// between them). x and y are contiguous ranges (std::vector, std::span, arrays...).
 /// y may be x itself when the element types match. f is called concurrently from several
-/// threads on the openmp backend, so it must not mutate shared state. If f throws, the first exception is
-/// rethrown after all chunks stop; y may then be partly written.
+/// threads on the openmp backend, so it must not mutate shared state. If f throws, the first
+/// exception is rethrown after all chunks stop; y may then be partly written.
 template <class X, class Y, class F>
-  requires std::ranges::contiguous_range<X> && std::ranges::sized_range<X> &&
-           std::ranges::contiguous_range<Y> && std::ranges::sized_range<Y> &&
-           (!std::is_same_v<std::remove_cvref_t<F>, MapOp>) &&
-           std::invocable<F&, const std::ranges::range_value_t<X>&> &&
-           std::is_assignable_v<std::ranges::range_reference_t<Y>,
-                                std::invoke_result_t<F&, const std::ranges::range_value_t<X>&>>
-void map(X&& x, Y&& y, F&& f, const Options& options = {}) {
+requires std::ranges::contiguous_range<X> && std::ranges::sized_range<X> &&
+    std::ranges::contiguous_range<Y> && std::ranges::sized_range<Y> &&
+    (!std::is_same_v<std::remove_cvref_t<F>, MapOp>)&&std::
+        invocable<F&, const std::ranges::range_value_t<X>&>&& std::is_assignable_v<
+            std::ranges::range_reference_t<Y>,
+            std::invoke_result_t<F&, const std::ranges::range_value_t<X>&>> void map(X&& x, Y&& y,
+                                                                                     F&& f,
+                                                                                     const Options&
+                                                                                         options =
+                                                                                             {}) {
   using In = std::ranges::range_value_t<X>;
   using Out = std::ranges::range_value_t<Y>;
   const In* xp = std::ranges::data(x);

@@ -16,10 +16,11 @@
 namespace tandem {
 
 /// C = A·B. A is m x k, B is k x n, C is m x n.
-#define TANDEM_DECLARE_MATMUL_(T, name)                                         \
+#define TANDEM_DECLARE_MATMUL_(T, name)                                                    \
   TANDEM_EXPORT void matmul(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C, \
-              const Options& options = {});                                  \
-  TANDEM_EXPORT Matrix<T> matmul(MatrixView<const T> A, MatrixView<const T> B, const Options& options = {});
+                            const Options& options = {});                                  \
+  TANDEM_EXPORT Matrix<T> matmul(MatrixView<const T> A, MatrixView<const T> B,             \
+                                 const Options& options = {});
 TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_MATMUL_)
 #undef TANDEM_DECLARE_MATMUL_
 

@@ -19,8 +19,8 @@
 
 namespace tandem {
 
-#define TANDEM_DECLARE_MSE_(T, name)                                            \
-  TANDEM_EXPORT double mse(std::span<const T> errors, const Options& options = {});           \
+#define TANDEM_DECLARE_MSE_(T, name)                                                \
+  TANDEM_EXPORT double mse(std::span<const T> errors, const Options& options = {}); \
   TANDEM_EXPORT double mse(std::span<const T> a, std::span<const T> b, const Options& options = {});
 TANDEM_FOR_EACH_FLOAT_DTYPE(TANDEM_DECLARE_MSE_)
 #undef TANDEM_DECLARE_MSE_

@@ -3,8 +3,8 @@
 ///
 /// **Example**:
 ///   tandem::Stats stats;
-///   double m = tandem::mse(e, {.backend = tandem::Backend::openmp, .threads = 2, .stats = &stats});
-///   std::cout << stats.backend << " took " << stats.seconds << " s\n";
+///   double m = tandem::mse(e, {.backend = tandem::Backend::openmp, .threads = 2, .stats =
+///   &stats}); std::cout << stats.backend << " took " << stats.seconds << " s\n";
 #include <optional>
 #include <string>
 

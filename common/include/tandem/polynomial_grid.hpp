@@ -31,8 +31,7 @@ class CartesianGrid {
   explicit CartesianGrid(std::vector<std::vector<T>> axes) : axes_(std::move(axes)) {}
   CartesianGrid(std::initializer_list<std::vector<T>> axes) : axes_(axes) {}
   /// The same axis for each of `coefficients` coefficients.
-  CartesianGrid(std::size_t coefficients, const std::vector<T>& axis)
-      : axes_(coefficients, axis) {}
+  CartesianGrid(std::size_t coefficients, const std::vector<T>& axis) : axes_(coefficients, axis) {}
 
   /// Number of coefficients per parameter set (degree + 1).
   std::int64_t coefficients() const noexcept { return static_cast<std::int64_t>(axes_.size()); }
@@ -46,14 +45,13 @@ class CartesianGrid {
 template <class T>
 std::vector<T> linspace(T start, T stop, std::int64_t num) {
   if (num < 0) {
-    throw invalid_argument("tandem::linspace: num is " + std::to_string(num) +
-                           " (must be >= 0)");
+    throw invalid_argument("tandem::linspace: num is " + std::to_string(num) + " (must be >= 0)");
   }
   std::vector<T> v(static_cast<std::size_t>(num));
   if (num == 1) v[0] = start;
   if (num < 2) return v;
-  const double step = (static_cast<double>(stop) - static_cast<double>(start)) /
-                      static_cast<double>(num - 1);
+  const double step =
+      (static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(num - 1);
   for (std::int64_t i = 0; i < num - 1; ++i) {
     v[static_cast<std::size_t>(i)] =
         static_cast<T>(static_cast<double>(start) + static_cast<double>(i) * step);
@@ -65,15 +63,15 @@ std::vector<T> linspace(T start, T stop, std::int64_t num) {
 /// out(r, j) = polynomial with coefficients table(r, :) at x[j].
 /// out must be table.rows x x.size() and must not overlap table or x.
 /// The allocating overloads return a new Matrix of that shape.
-#define TANDEM_DECLARE_POLYNOMIAL_GRID_(T, name)                                             \
-  TANDEM_EXPORT void polynomial_grid(MatrixView<const T> table, std::span<const T> x, MatrixView<T> out, \
-                       const Options& options = {});                                       \
-  TANDEM_EXPORT void polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x,                 \
-                       MatrixView<T> out, const Options& options = {});                    \
-  TANDEM_EXPORT Matrix<T> polynomial_grid(MatrixView<const T> table, std::span<const T> x,               \
-                            const Options& options = {});                                  \
-  TANDEM_EXPORT Matrix<T> polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x,            \
-                            const Options& options = {});
+#define TANDEM_DECLARE_POLYNOMIAL_GRID_(T, name)                                              \
+  TANDEM_EXPORT void polynomial_grid(MatrixView<const T> table, std::span<const T> x,         \
+                                     MatrixView<T> out, const Options& options = {});         \
+  TANDEM_EXPORT void polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x,      \
+                                     MatrixView<T> out, const Options& options = {});         \
+  TANDEM_EXPORT Matrix<T> polynomial_grid(MatrixView<const T> table, std::span<const T> x,    \
+                                          const Options& options = {});                       \
+  TANDEM_EXPORT Matrix<T> polynomial_grid(const CartesianGrid<T>& grid, std::span<const T> x, \
+                                          const Options& options = {});
 TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_POLYNOMIAL_GRID_)
 #undef TANDEM_DECLARE_POLYNOMIAL_GRID_
 

@@ -34,8 +34,8 @@ struct MatrixView {
       : data(data_), rows(rows_), cols(cols_), ld(ld_) {}
   /// A mutable view converts to a read-only one.
   template <class U>
-    requires(std::is_same_v<const U, T> && !std::is_same_v<U, T>)
-  constexpr MatrixView(MatrixView<U> other)  // NOLINT(google-explicit-constructor)
+  requires(std::is_same_v<const U, T> && !std::is_same_v<U, T>) constexpr MatrixView(
+      MatrixView<U> other)  // NOLINT(google-explicit-constructor)
       : data(other.data), rows(other.rows), cols(other.cols), ld(other.ld) {}
 
   /// Element (i, j); unchecked.
@@ -48,8 +48,8 @@ struct MatrixView {
     if (r0 < 0 || c0 < 0 || nrows < 0 || ncols < 0 || r0 > rows - nrows || c0 > cols - ncols) {
       throw invalid_argument("tandem::MatrixView::submatrix: block at (" + std::to_string(r0) +
                              ", " + std::to_string(c0) + ") of " + std::to_string(nrows) + "x" +
-                             std::to_string(ncols) + " does not fit in a " +
-                             std::to_string(rows) + "x" + std::to_string(cols) + " view");
+                             std::to_string(ncols) + " does not fit in a " + std::to_string(rows) +
+                             "x" + std::to_string(cols) + " view");
     }
     return MatrixView(nrows > 0 && ncols > 0 ? data + r0 * ld + c0 : data, nrows, ncols, ld);
   }
