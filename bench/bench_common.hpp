@@ -1,0 +1,90 @@
+#pragma once
+// Shared pieces of tandem_bench: the run's configuration, labels (the report's machine-readable
+// identity of each run), cached input buffers and counters.
+//
+// Label schema (space-separated key=value): kind=workload|reference; for workloads:
+// workload, dtype, backend, threads (0 = default), n, sweep=size|threads, variant=host|device,
+// bytes and flops per call, notebook=1 for the notebooks' size; for references: ref, threads,
+// bytes, flops, dtype, n. bench/report.py reads these.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tandem/tandem.hpp"
+
+namespace tandem_bench {
+
+struct Config {
+  bool quick = true;
+  int max_threads = 1;                    // OpenMP threads by default
+  std::vector<int> thread_sweep;          // 1, 2, 4, ... max_threads
+  std::int64_t llc_bytes = 0;             // last-level cache
+  double min_time = 0.05;                 // seconds per benchmark
+  std::vector<tandem::Backend> backends;  // available ones, then automatic
+};
+
+/// Powers of two 2^lo, 2^(lo+step), ..., up to 2^hi.
+std::vector<std::int64_t> pow2_sizes(int lo, int hi, int step);
+
+/// The smallest power-of-two element count whose bytes reach 4x the last-level cache.
+std::int64_t bandwidth_elems(const Config& c, std::size_t elem);
+
+/// A 64-byte aligned buffer of n values of T kept between benchmarks (slot 0, 1, 2...):
+/// deterministic pseudo-random values (floats in [-1, 1), integers in [0, 10)).
+template <class T>
+T* input(int slot, std::int64_t n);
+
+/// Key-value label builder.
+class Label {
+ public:
+  Label& operator()(const char* key, const std::string& value);
+  Label& operator()(const char* key, std::int64_t value) {
+    return (*this)(key, std::to_string(value));
+  }
+  Label& operator()(const char* key, double value);
+  const std::string& str() const { return s_; }
+
+ private:
+  std::string s_;
+};
+
+template <class T>
+std::string dtype_name() {
+  return std::string(tandem::to_string(tandem::dtype_of<T>));
+}
+
+/// A workload run's benchmark name (workload/dtype/backend[/threads:T]/n:N) and label.
+struct Case {
+  std::string id;
+  Label label;
+};
+Case workload_case(const char* workload, const std::string& dtype, tandem::Backend b, int threads,
+                   std::int64_t n, const char* sweep, double bytes, double flops);
+
+/// Whether the run has backend b.
+bool has(const Config& c, tandem::Backend b);
+
+/// Registers fn under `name` with the run's timing settings (real time, min time, unit).
+benchmark::internal::Benchmark* add(const std::string& name, const Config& c,
+                                    std::function<void(benchmark::State&)> fn);
+
+/// How many benchmarks add() registered.
+std::size_t registered_count();
+
+/// Sets label and rate counters after the timed loop: items/s, bytes/s and FLOP/s.
+void finish(benchmark::State& st, const Label& label, double items, double bytes, double flops);
+
+/// "serial", "openmp", ... for names and labels.
+inline std::string name(tandem::Backend b) { return std::string(tandem::to_string(b)); }
+
+void register_references(const Config& c);
+void register_map(const Config& c);
+void register_matmul(const Config& c);
+void register_polynomial_grid(const Config& c);
+void register_mse(const Config& c);
+
+}  // namespace tandem_bench

@@ -1,0 +1,111 @@
+// Reference figures measured in the same run, so every result can be read as a ratio:
+// memory read and copy bandwidth over arrays of 4x the last-level cache (STREAM-like), an empty
+// OpenMP parallel region, and a raw BLAS GEMM call of the matmul benchmark's shapes.
+#include <cstring>
+
+#include "bench_common.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#if TANDEM_BENCH_HAS_BLAS
+extern "C" {
+void sgemm_(const char*, const char*, const int*, const int*, const int*, const float*,
+            const float*, const int*, const float*, const int*, const float*, float*, const int*,
+            std::size_t, std::size_t);
+void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*,
+            const double*, const int*, const double*, const int*, const double*, double*,
+            const int*, std::size_t, std::size_t);
+}
+#endif
+
+namespace tandem_bench {
+
+namespace {
+
+Label reference(const char* ref, int threads, double bytes, double flops) {
+  Label l;
+  l("kind", "reference")("ref", ref)("threads", std::int64_t{threads})("bytes", bytes)("flops",
+                                                                                       flops);
+  return l;
+}
+
+void bandwidth(const Config& c, const char* ref, int threads) {
+  const std::int64_t n = bandwidth_elems(c, sizeof(double));
+  const bool copy = std::strcmp(ref, "copy_bw") == 0;
+  const double bytes = (copy ? 2.0 : 1.0) * static_cast<double>(n) * sizeof(double);
+  const Label label = reference(ref, threads, bytes, 0.0)("dtype", "f64")("n", n);
+  add(std::string("ref/") + ref + "/threads:" + std::to_string(threads), c,
+      [=](benchmark::State& st) {
+        const double* x = input<double>(0, n);
+        double* y = input<double>(1, n);
+        for (auto _ : st) {
+          if (copy) {
+#pragma omp parallel for simd schedule(static) num_threads(threads)
+            for (std::int64_t i = 0; i < n; ++i) y[i] = x[i];
+            benchmark::ClobberMemory();
+          } else {
+            double s = 0.0;
+#pragma omp parallel for simd schedule(static) reduction(+ : s) num_threads(threads)
+            for (std::int64_t i = 0; i < n; ++i) s += x[i];
+            benchmark::DoNotOptimize(s);
+          }
+        }
+        finish(st, label, static_cast<double>(n), bytes, 0.0);
+      });
+}
+
+void empty_region(const Config& c, int threads) {
+  const Label label = reference("omp_empty_region", threads, 0.0, 0.0);
+  add("ref/omp_empty_region/threads:" + std::to_string(threads), c, [=](benchmark::State& st) {
+    for (auto _ : st) {
+#pragma omp parallel num_threads(threads)
+      benchmark::ClobberMemory();
+    }
+    finish(st, label, 1.0, 0.0, 0.0);
+  })->Unit(benchmark::kNanosecond);
+}
+
+#if TANDEM_BENCH_HAS_BLAS
+template <class T>
+void blas_gemm(const Config& c, std::int64_t n) {
+  const double nd = static_cast<double>(n);
+  const double flops = 2.0 * nd * nd * nd;
+  const Label label = reference("blas_gemm", c.max_threads, 3.0 * nd * nd * sizeof(T), flops)(
+      "dtype", dtype_name<T>())("n", n);
+  add("ref/blas_gemm/" + dtype_name<T>() + "/n:" + std::to_string(n), c, [=](benchmark::State& st) {
+    const T* a = input<T>(0, n * n);
+    const T* b = input<T>(1, n * n);
+    T* out = input<T>(2, n * n);
+    const int m = static_cast<int>(n);
+    const T one = 1, zero = 0;
+    for (auto _ : st) {
+      if constexpr (std::is_same_v<T, float>) {
+        sgemm_("N", "N", &m, &m, &m, &one, b, &m, a, &m, &zero, out, &m, 1, 1);
+      } else {
+        dgemm_("N", "N", &m, &m, &m, &one, b, &m, a, &m, &zero, out, &m, 1, 1);
+      }
+      benchmark::ClobberMemory();
+    }
+    finish(st, label, nd * nd, 3.0 * nd * nd * sizeof(T), flops);
+  });
+}
+#endif
+
+}  // namespace
+
+void register_references(const Config& c) {
+  for (const char* ref : {"read_bw", "copy_bw"}) {
+    for (int t : c.thread_sweep) bandwidth(c, ref, t);
+  }
+  for (int t : c.thread_sweep) empty_region(c, t);
+#if TANDEM_BENCH_HAS_BLAS
+  for (std::int64_t n : pow2_sizes(4, c.quick ? 10 : 11, 1)) {
+    blas_gemm<float>(c, n);
+    blas_gemm<double>(c, n);
+  }
+#endif
+}
+
+}  // namespace tandem_bench
