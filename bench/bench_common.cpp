@@ -122,6 +122,7 @@ benchmark::internal::Benchmark* add(const std::string& bench_name, const Config&
                                       [fn = std::move(fn)](benchmark::State& st) { fn(st); })
       ->UseRealTime()
       ->MinTime(c.min_time)
+      ->Repetitions(c.repetitions)
       ->Unit(benchmark::kMicrosecond);
 }
 

@@ -23,7 +23,8 @@ struct Config {
   int max_threads = 1;                    // OpenMP threads by default
   std::vector<int> thread_sweep;          // 1, 2, 4, ... max_threads
   std::int64_t llc_bytes = 0;             // last-level cache
-  double min_time = 0.05;                 // seconds per benchmark
+  double min_time = 0.05;                 // seconds per repetition
+  int repetitions = 1;                    // the report takes the median
   std::vector<tandem::Backend> backends;  // available ones, then automatic
 };
 

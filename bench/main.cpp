@@ -41,11 +41,17 @@ class ProgressReporter : public benchmark::ConsoleReporter {
  public:
   explicit ProgressReporter(std::size_t total) : total_(total) {}
   void ReportRuns(const std::vector<Run>& runs) override {
-    done_ += runs.size();
+    // One benchmark is done when its last repetition reports; aggregates follow unnumbered.
     std::ostream& out = GetOutputStream();
-    out << '[' << done_;
-    if (total_ > 0) out << '/' << total_;
-    out << "] ";
+    bool finished = false;
+    for (const Run& r : runs) {
+      finished |= r.run_type == Run::RT_Iteration && r.repetition_index + 1 >= r.repetitions;
+    }
+    if (finished) {
+      out << '[' << ++done_;
+      if (total_ > 0) out << '/' << total_;
+      out << "] ";
+    }
     ConsoleReporter::ReportRuns(runs);
     out.flush();  // progress must show even when stdout is a file or a pipe
   }
@@ -81,6 +87,9 @@ int main(int argc, char** argv) {
     args.push_back(out_flag.data());
     args.push_back(format_flag.data());
   }
+  // With a filter, fewer than all registered benchmarks run: show the count only.
+  bool filtered = false;
+  for (const char* a : args) filtered |= std::strncmp(a, "--benchmark_filter", 18) == 0;
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
@@ -91,7 +100,10 @@ int main(int argc, char** argv) {
   for (int t = 1; t < c.max_threads; t *= 2) c.thread_sweep.push_back(t);
   c.thread_sweep.push_back(c.max_threads);
   c.llc_bytes = llc_bytes();
-  c.min_time = c.quick ? 0.05 : 0.3;
+  // A descheduled core stalls a whole fork-join, so single samples on a shared machine can be
+  // far off: every point is repeated and the report takes the median.
+  c.min_time = c.quick ? 0.02 : 0.2;
+  c.repetitions = c.quick ? 3 : 5;
   c.backends = tandem::available_backends();
   c.backends.push_back(tandem::Backend::automatic);
 
@@ -108,9 +120,6 @@ int main(int argc, char** argv) {
                    register_mse}) {
     reg(c);
   }
-  // With a filter, fewer than all registered benchmarks run: show the count only.
-  bool filtered = false;
-  for (char* a : args) filtered |= std::strncmp(a, "--benchmark_filter", 18) == 0;
   const std::size_t total = filtered ? 0 : registered_count();
   ProgressReporter progress(total);
   benchmark::RunSpecifiedBenchmarks(&progress);

@@ -46,10 +46,14 @@ void bandwidth(const Config& c, const char* ref, int threads) {
             for (std::int64_t i = 0; i < n; ++i) y[i] = x[i];
             benchmark::ClobberMemory();
           } else {
-            double s = 0.0;
-#pragma omp parallel for simd schedule(static) reduction(+ : s) num_threads(threads)
-            for (std::int64_t i = 0; i < n; ++i) s += x[i];
-            benchmark::DoNotOptimize(s);
+            // Eight independent partial sums, so the loop is bound by memory, not by the
+            // latency of one chain of additions.
+            double acc[8] = {};
+#pragma omp parallel for schedule(static) reduction(+ : acc[:8]) num_threads(threads)
+            for (std::int64_t i = 0; i < n / 8; ++i) {
+              for (int l = 0; l < 8; ++l) acc[l] += x[8 * i + l];
+            }
+            benchmark::DoNotOptimize(acc);
           }
         }
         finish(st, label, static_cast<double>(n), bytes, 0.0);

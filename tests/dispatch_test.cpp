@@ -184,6 +184,21 @@ TEST_F(DefaultBackendTest, AutomaticPicksAnAvailableBackendForEverySize) {
   }
 }
 
+TEST_F(DefaultBackendTest, AutomaticIsSerialWhenSmallAndOpenmpWhenLarge) {
+  if (!openmp_available()) GTEST_SKIP() << "openmp is not available here";
+  if (tandem::backend_info(Backend::cuda).available) GTEST_SKIP() << "a GPU changes the choice";
+  tandem::Stats stats;
+  tandem::Options o = with(Backend::automatic);
+  o.stats = &stats;
+  const std::vector<double> small(3, 1.0);
+  EXPECT_EQ(tandem::mse(std::span<const double>(small), o), 1.0);
+  EXPECT_EQ(stats.backend, Backend::serial) << stats.reason;
+  EXPECT_NE(stats.reason.find("automatic"), std::string::npos) << stats.reason;
+  const std::vector<double> large(std::size_t{1} << 20, 1.0);
+  EXPECT_EQ(tandem::mse(std::span<const double>(large), o), 1.0);
+  EXPECT_EQ(stats.backend, Backend::openmp) << stats.reason;
+}
+
 TEST_F(DefaultBackendTest, ThreadsOptionIsReported) {
   tandem::Stats stats;
   tandem::Options o = with(Backend::serial, 5);
