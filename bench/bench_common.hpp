@@ -82,7 +82,13 @@ void finish(benchmark::State& st, const Label& label, double items, double bytes
 /// "serial", "openmp", ... for names and labels.
 inline std::string name(tandem::Backend b) { return std::string(tandem::to_string(b)); }
 
+/// The empty OpenMP parallel region, at every thread count of the sweep.
 void register_references(const Config& c);
+/// Memory bandwidth ("read_bw" or "copy_bw") over 4x the last-level cache, every thread count.
+void register_bandwidth_reference(const Config& c, const char* ref);
+/// A raw BLAS GEMM of n x n matrices of T (nothing for integers or without BLAS).
+template <class T>
+void register_blas_reference(const Config& c, std::int64_t n);
 void register_map(const Config& c);
 void register_matmul(const Config& c);
 void register_polynomial_grid(const Config& c);

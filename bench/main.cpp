@@ -104,8 +104,13 @@ int main(int argc, char** argv) {
   // far off: every point is repeated and the report takes the median.
   c.min_time = c.quick ? 0.02 : 0.2;
   c.repetitions = c.quick ? 3 : 5;
-  c.backends = tandem::available_backends();
+  // Parallel backends first and serial last at each size, so that a parallel run never starts
+  // right after seconds of one busy core (on a VM the idle core is slow to come back).
+  for (tandem::Backend b : tandem::available_backends()) {
+    if (b != tandem::Backend::serial) c.backends.push_back(b);
+  }
   c.backends.push_back(tandem::Backend::automatic);
+  c.backends.push_back(tandem::Backend::serial);
 
   const tandem::BackendInfo cuda = tandem::backend_info(tandem::Backend::cuda);
   benchmark::AddCustomContext("tandem_version", tandem::version());

@@ -30,6 +30,7 @@ template <class T>
 void matmul_sweeps(const Config& c, bool thread_sweep) {
   const auto sizes = c.quick ? pow2_sizes(4, 10, 1) : pow2_sizes(4, 11, 1);
   for (std::int64_t n : sizes) {
+    register_blas_reference<T>(c, n);
     for (tandem::Backend b : c.backends) matmul_case<T>(c, b, 0, n, "size");
   }
   if (thread_sweep && has(c, tandem::Backend::openmp)) {

@@ -24,6 +24,7 @@ void mse_sweeps(const Config& c, bool thread_sweep) {
   auto sizes = c.quick ? pow2_sizes(8, 24, 2) : pow2_sizes(8, 26, 1);
   sizes.push_back(bandwidth_elems(c, sizeof(T)));
   for (std::int64_t n : sizes) {
+    if (n == sizes.back()) register_bandwidth_reference(c, "read_bw");
     for (tandem::Backend b : c.backends) mse_case<T>(c, b, 0, n, "size");
   }
   if (thread_sweep && has(c, tandem::Backend::openmp)) {

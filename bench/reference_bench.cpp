@@ -1,6 +1,8 @@
 // Reference figures measured in the same run, so every result can be read as a ratio:
 // memory read and copy bandwidth over arrays of 4x the last-level cache (STREAM-like), an empty
-// OpenMP parallel region, and a raw BLAS GEMM call of the matmul benchmark's shapes.
+// OpenMP parallel region, and a raw BLAS GEMM call of the matmul benchmark's shapes. The sweeps
+// register each reference right before the runs it normalises: on a shared machine the speed
+// drifts within a run, so a ratio is only as good as the two measurements are close in time.
 #include <cstring>
 
 #include "bench_common.hpp"
@@ -31,7 +33,7 @@ Label reference(const char* ref, int threads, double bytes, double flops) {
   return l;
 }
 
-void bandwidth(const Config& c, const char* ref, int threads) {
+void bandwidth_at(const Config& c, const char* ref, int threads) {
   const std::int64_t n = bandwidth_elems(c, sizeof(double));
   const bool copy = std::strcmp(ref, "copy_bw") == 0;
   const double bytes = (copy ? 2.0 : 1.0) * static_cast<double>(n) * sizeof(double);
@@ -73,7 +75,7 @@ void empty_region(const Config& c, int threads) {
 
 #if TANDEM_BENCH_HAS_BLAS
 template <class T>
-void blas_gemm(const Config& c, std::int64_t n) {
+void blas_gemm_at(const Config& c, std::int64_t n) {
   const double nd = static_cast<double>(n);
   const double flops = 2.0 * nd * nd * nd;
   const Label label = reference("blas_gemm", c.max_threads, 3.0 * nd * nd * sizeof(T), flops)(
@@ -100,16 +102,21 @@ void blas_gemm(const Config& c, std::int64_t n) {
 }  // namespace
 
 void register_references(const Config& c) {
-  for (const char* ref : {"read_bw", "copy_bw"}) {
-    for (int t : c.thread_sweep) bandwidth(c, ref, t);
-  }
   for (int t : c.thread_sweep) empty_region(c, t);
+}
+
+void register_bandwidth_reference(const Config& c, const char* ref) {
+  for (int t : c.thread_sweep) bandwidth_at(c, ref, t);
+}
+
+template <class T>
+void register_blas_reference([[maybe_unused]] const Config& c, [[maybe_unused]] std::int64_t n) {
 #if TANDEM_BENCH_HAS_BLAS
-  for (std::int64_t n : pow2_sizes(4, c.quick ? 10 : 11, 1)) {
-    blas_gemm<float>(c, n);
-    blas_gemm<double>(c, n);
-  }
+  if constexpr (std::is_floating_point_v<T>) blas_gemm_at<T>(c, n);
 #endif
 }
+template void register_blas_reference<float>(const Config&, std::int64_t);
+template void register_blas_reference<double>(const Config&, std::int64_t);
+template void register_blas_reference<std::int32_t>(const Config&, std::int64_t);
 
 }  // namespace tandem_bench

@@ -11,19 +11,16 @@
 namespace tandem::detail {
 
 // f32/f64 go to BLAS when one was found; integers (and floats without BLAS) to tandem's
-// blocked kernel, with C split into row x column tiles shared out statically.
+// blocked kernel. C is split into one row band per thread times NC-column tiles, shared out
+// statically: each thread packs a B panel once for its whole band, not once per MC rows.
 void OpenmpBackend::matmul(const MatmulArgs& g, const Exec& exec) {
   if (g.m == 0 || g.n == 0) return;
   if (blas_gemm(g, exec.threads)) return;
   visit_dtype(g.dtype, [&]<class T>() {
     using B = GemmBlocking<T>;
-    // Tiles of mc rows x NC columns; shrink mc until every thread has work (or mc == MR).
-    std::int64_t mc = B::MC;
     const std::int64_t col_tiles = (g.n + B::NC - 1) / B::NC;
-    while (mc > B::MR && ((g.m + mc - 1) / mc) * col_tiles < 2 * exec.threads) {
-      mc = std::max<std::int64_t>(B::MR, B::round_up(mc / 2, B::MR));
-    }
-    const std::int64_t row_tiles = (g.m + mc - 1) / mc;
+    const std::int64_t band = B::round_up((g.m + exec.threads - 1) / exec.threads, B::MR);
+    const std::int64_t row_tiles = (g.m + band - 1) / band;
     const std::int64_t tiles = row_tiles * col_tiles;
     const std::int64_t per = B::workspace(g);
     std::vector<arith_t<T>> work(static_cast<std::size_t>(per * exec.threads));
@@ -32,9 +29,9 @@ void OpenmpBackend::matmul(const MatmulArgs& g, const Exec& exec) {
       arith_t<T>* mine = work.data() + per * omp_get_thread_num();
 #pragma omp for schedule(static)
       for (std::int64_t t = 0; t < tiles; ++t) {
-        const std::int64_t i0 = (t / col_tiles) * mc;
+        const std::int64_t i0 = (t / col_tiles) * band;
         const std::int64_t j0 = (t % col_tiles) * B::NC;
-        gemm_block(g, i0, std::min(g.m, i0 + mc), j0, std::min(g.n, j0 + B::NC), mine);
+        gemm_block(g, i0, std::min(g.m, i0 + band), j0, std::min(g.n, j0 + B::NC), mine);
       }
     }
   });

@@ -86,7 +86,11 @@ void gemm_blocked(const MatmulArgs& g, std::int64_t i0, std::int64_t i1, std::in
         const std::int64_t w = std::min<std::int64_t>(NR, nc - s);
         for (std::int64_t p = 0; p < kc; ++p) {
           const T* src = Bm + (pc + p) * g.ldb + jc + s;
-          for (int c = 0; c < NR; ++c) dst[p * NR + c] = c < w ? to_arith(src[c]) : U{0};
+          if (w == NR) {  // a full strip: T and U share size and bits
+            std::memcpy(dst + p * NR, src, NR * sizeof(T));
+          } else {
+            for (int c = 0; c < NR; ++c) dst[p * NR + c] = c < w ? to_arith(src[c]) : U{0};
+          }
         }
       }
       for (std::int64_t ic = i0; ic < i1; ic += B::MC) {
