@@ -544,7 +544,9 @@ def verdict(measured, required, higher=True):
     if measured is None:
         return "n/a"
     margin = measured / required - 1 if higher else required / measured - 1
-    return f"met ({margin:+.0%})" if margin >= 0 else f"**missed by {-margin:.0%}**"
+    spec = ".1%" if abs(margin) < 0.1 else ".0%"
+    return (f"met (+{margin:{spec}})" if margin >= 0
+            else f"**missed by {-margin:{spec}}**")
 
 
 def target_rows(runs, ctx, notebooks):
