@@ -102,6 +102,19 @@ Case workload_case(const char* workload, const std::string& dtype, tandem::Backe
   return k;
 }
 
+void elementwise_sweeps(const Config& c, std::size_t elem, const char* ref, bool thread_sweep,
+                        const CaseFn& add_case) {
+  auto sizes = c.quick ? pow2_sizes(8, 24, 2) : pow2_sizes(8, 26, 1);
+  sizes.push_back(bandwidth_elems(c, elem));
+  for (std::int64_t n : sizes) {
+    if (n == sizes.back()) register_bandwidth_reference(c, ref);
+    for (tandem::Backend b : c.backends) add_case(b, 0, n, "size");
+  }
+  if (thread_sweep && has(c, tandem::Backend::openmp)) {
+    for (int t : c.thread_sweep) add_case(tandem::Backend::openmp, t, sizes.back(), "threads");
+  }
+}
+
 bool has(const Config& c, tandem::Backend b) {
   for (tandem::Backend x : c.backends) {
     if (x == b) return true;

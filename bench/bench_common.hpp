@@ -66,6 +66,15 @@ struct Case {
 Case workload_case(const char* workload, const std::string& dtype, tandem::Backend b, int threads,
                    std::int64_t n, const char* sweep, double bytes, double flops);
 
+/// Registers one case of a workload: backend, Options::threads, n, sweep ("size"/"threads").
+using CaseFn = std::function<void(tandem::Backend, int, std::int64_t, const char*)>;
+
+/// The sweeps of an elementwise workload over `elem`-byte values: n = 2^8 ... 2^24 (full:
+/// 2^26) and 4x the last-level cache, with the bandwidth reference `ref` right before that
+/// size, each size on every backend; then, if `thread_sweep`, OpenMP threads 1 ... N there.
+void elementwise_sweeps(const Config& c, std::size_t elem, const char* ref, bool thread_sweep,
+                        const CaseFn& add_case);
+
 /// Whether the run has backend b.
 bool has(const Config& c, tandem::Backend b);
 

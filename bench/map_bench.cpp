@@ -25,25 +25,13 @@ void map_case(const Config& c, tandem::Backend b, int threads, std::int64_t n, c
   });
 }
 
-template <class T>
-void map_sweeps(const Config& c, bool thread_sweep) {
-  auto sizes = c.quick ? pow2_sizes(8, 24, 2) : pow2_sizes(8, 26, 1);
-  sizes.push_back(bandwidth_elems(c, sizeof(T)));
-  for (std::int64_t n : sizes) {
-    if (n == sizes.back()) register_bandwidth_reference(c, "copy_bw");
-    for (tandem::Backend b : c.backends) map_case<T>(c, b, 0, n, "size");
-  }
-  if (thread_sweep && has(c, tandem::Backend::openmp)) {
-    for (int t : c.thread_sweep)
-      map_case<T>(c, tandem::Backend::openmp, t, sizes.back(), "threads");
-  }
-}
-
 }  // namespace
 
 void register_map(const Config& c) {
-  map_sweeps<double>(c, true);
-  map_sweeps<std::int32_t>(c, false);
+  elementwise_sweeps(c, sizeof(double), "copy_bw", true,
+                     [&c](auto... a) { map_case<double>(c, a...); });
+  elementwise_sweeps(c, sizeof(std::int32_t), "copy_bw", false,
+                     [&c](auto... a) { map_case<std::int32_t>(c, a...); });
 }
 
 }  // namespace tandem_bench

@@ -19,25 +19,13 @@ void mse_case(const Config& c, tandem::Backend b, int threads, std::int64_t n, c
   });
 }
 
-template <class T>
-void mse_sweeps(const Config& c, bool thread_sweep) {
-  auto sizes = c.quick ? pow2_sizes(8, 24, 2) : pow2_sizes(8, 26, 1);
-  sizes.push_back(bandwidth_elems(c, sizeof(T)));
-  for (std::int64_t n : sizes) {
-    if (n == sizes.back()) register_bandwidth_reference(c, "read_bw");
-    for (tandem::Backend b : c.backends) mse_case<T>(c, b, 0, n, "size");
-  }
-  if (thread_sweep && has(c, tandem::Backend::openmp)) {
-    for (int t : c.thread_sweep)
-      mse_case<T>(c, tandem::Backend::openmp, t, sizes.back(), "threads");
-  }
-}
-
 }  // namespace
 
 void register_mse(const Config& c) {
-  mse_sweeps<double>(c, true);
-  mse_sweeps<float>(c, false);
+  elementwise_sweeps(c, sizeof(double), "read_bw", true,
+                     [&c](auto... a) { mse_case<double>(c, a...); });
+  elementwise_sweeps(c, sizeof(float), "read_bw", false,
+                     [&c](auto... a) { mse_case<float>(c, a...); });
 }
 
 }  // namespace tandem_bench

@@ -2,6 +2,7 @@
 #include "cpu_kernels.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "arith.hpp"
 #include "gemm_blocked.hpp"
@@ -86,6 +87,13 @@ void grid_rows(const PolynomialGridArgs& g, std::int64_t r0, std::int64_t r1, T*
   }
 }
 
+template <class T, int... K>
+void grid_rows_unrolled(std::integer_sequence<int, K...>, const PolynomialGridArgs& g,
+                        std::int64_t r0, std::int64_t r1, T* c, std::int64_t* idx) {
+  const bool done = ((g.ncoef == K && (grid_rows<T, K>(g, r0, r1, c, idx), true)) || ...);
+  if (!done) grid_rows<T, 0>(g, r0, r1, c, idx);
+}
+
 }  // namespace
 
 TANDEM_MULTIVERSION
@@ -93,22 +101,8 @@ void polynomial_grid_rows(const PolynomialGridArgs& args, std::int64_t r0, std::
                           void* coef, std::int64_t* idx) {
   visit_dtype(args.dtype, [&]<class T>() {
     T* c = static_cast<T*>(coef);
-    switch (args.ncoef) {  // the common low degrees fully unrolled
-      case 1:
-        return grid_rows<T, 1>(args, r0, r1, c, idx);
-      case 2:
-        return grid_rows<T, 2>(args, r0, r1, c, idx);
-      case 3:
-        return grid_rows<T, 3>(args, r0, r1, c, idx);
-      case 4:
-        return grid_rows<T, 4>(args, r0, r1, c, idx);
-      case 5:
-        return grid_rows<T, 5>(args, r0, r1, c, idx);
-      case 6:
-        return grid_rows<T, 6>(args, r0, r1, c, idx);
-      default:
-        return grid_rows<T, 0>(args, r0, r1, c, idx);
-    }
+    // The common low degrees fully unrolled; any other degree through the run-time loop.
+    grid_rows_unrolled<T>(std::integer_sequence<int, 1, 2, 3, 4, 5, 6>{}, args, r0, r1, c, idx);
   });
 }
 
