@@ -113,21 +113,20 @@ void check_disjoint(const char* function, const char* out_name, const RawMatrix&
 }
 
 namespace {
-template <class T>
+// A MapOp parameter as the user gave it: integers exactly, floating values round-trippable.
 std::string value_string(const Scalar& s) {
-  return s.is_integer() ? std::to_string(s.integer()) : [&] {
-    std::ostringstream os;
-    os.precision(17);
-    os << s.floating();
-    return os.str();
-  }();
+  if (s.is_integer()) return std::to_string(s.integer());
+  std::ostringstream os;
+  os.precision(17);
+  os << s.floating();
+  return os.str();
 }
 }  // namespace
 
 template <class T>
 T convert_param(const char* function, const char* name, const Scalar& s) {
   const auto bad = [&](const char* why) {
-    fail(function, std::string(name) + " = " + value_string<T>(s) + " " + why + " " +
+    fail(function, std::string(name) + " = " + value_string(s) + " " + why + " " +
                        std::string(to_string(dtype_of<T>)));
   };
   if constexpr (std::is_floating_point_v<T>) {
