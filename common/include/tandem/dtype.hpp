@@ -46,15 +46,15 @@ struct dtype_of_impl;
   };
 TANDEM_FOR_EACH_DTYPE(TANDEM_DTYPE_OF_)
 #undef TANDEM_DTYPE_OF_
+// clang-format off
 template <class T>
-concept has_dtype = requires {
-  dtype_of_impl<std::remove_cv_t<T>>::value;
-};
+concept has_dtype = requires { dtype_of_impl<std::remove_cv_t<T>>::value; };
 }  // namespace detail
 
 /// The DType of a C++ element type, e.g. `dtype_of<float> == DType::f32`.
 template <class T>
-requires detail::has_dtype<T>
+  requires detail::has_dtype<T>
 inline constexpr DType dtype_of = detail::dtype_of_impl<std::remove_cv_t<T>>::value;
+// clang-format on
 
 }  // namespace tandem

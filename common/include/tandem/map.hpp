@@ -32,17 +32,19 @@ namespace tandem {
 /// (2.5 for an int32 map, 1e300 for f32) is a tandem::invalid_argument.
 class Scalar {
  public:
+  // clang-format off
   template <class V>
-  requires std::is_integral_v<V>
+    requires std::is_integral_v<V>
   constexpr Scalar(V v) noexcept  // NOLINT(google-explicit-constructor)
       : is_integer_(!(std::is_unsigned_v<V> && sizeof(V) >= sizeof(std::int64_t) &&
                       static_cast<std::uint64_t>(v) > static_cast<std::uint64_t>(INT64_MAX))),
         integer_(is_integer_ ? static_cast<std::int64_t>(v) : 0),
         floating_(static_cast<double>(v)) {}
   template <class V>
-  requires std::is_floating_point_v<V>
+    requires std::is_floating_point_v<V>
   constexpr Scalar(V v) noexcept  // NOLINT(google-explicit-constructor)
       : is_integer_(false), integer_(0), floating_(static_cast<double>(v)) {}
+  // clang-format on
 
   constexpr bool is_integer() const noexcept { return is_integer_; }
   constexpr std::int64_t integer() const noexcept { return integer_; }
@@ -115,17 +117,17 @@ TANDEM_EXPORT void validate_callable_map(const void* x, std::size_t x_size, std:
 /// y may be x itself when the element types match. f is called concurrently from several
 /// threads on the openmp backend, so it must not mutate shared state. If f throws, the first
 /// exception is rethrown after all chunks stop; y may then be partly written.
+// clang-format 14 cannot lay out requires-clauses:
+// clang-format off
 template <class X, class Y, class F>
-requires std::ranges::contiguous_range<X> && std::ranges::sized_range<X> &&
-    std::ranges::contiguous_range<Y> && std::ranges::sized_range<Y> &&
-    (!std::is_same_v<std::remove_cvref_t<F>, MapOp>)&&std::
-        invocable<F&, const std::ranges::range_value_t<X>&>&& std::is_assignable_v<
-            std::ranges::range_reference_t<Y>,
-            std::invoke_result_t<F&, const std::ranges::range_value_t<X>&>> void map(X&& x, Y&& y,
-                                                                                     F&& f,
-                                                                                     const Options&
-                                                                                         options =
-                                                                                             {}) {
+  requires std::ranges::contiguous_range<X> && std::ranges::sized_range<X> &&
+           std::ranges::contiguous_range<Y> && std::ranges::sized_range<Y> &&
+           (!std::is_same_v<std::remove_cvref_t<F>, MapOp>) &&
+           std::invocable<F&, const std::ranges::range_value_t<X>&> &&
+           std::is_assignable_v<std::ranges::range_reference_t<Y>,
+                                std::invoke_result_t<F&, const std::ranges::range_value_t<X>&>>
+void map(X&& x, Y&& y, F&& f, const Options& options = {}) {
+  // clang-format on
   using In = std::ranges::range_value_t<X>;
   using Out = std::ranges::range_value_t<Y>;
   const In* xp = std::ranges::data(x);

@@ -3,8 +3,9 @@
 ///
 /// **Example**:
 ///   tandem::Stats stats;
-///   double m = tandem::mse(e, {.backend = tandem::Backend::openmp, .threads = 2, .stats =
-///   &stats}); std::cout << stats.backend << " took " << stats.seconds << " s\n";
+///   tandem::Options options{.backend = tandem::Backend::openmp, .threads = 2, .stats = &stats};
+///   double m = tandem::mse(e, options);
+///   std::cout << stats.backend << " took " << stats.seconds << " s\n";
 #include <optional>
 #include <string>
 

@@ -33,10 +33,12 @@ struct MatrixView {
   constexpr MatrixView(T* data_, std::int64_t rows_, std::int64_t cols_, std::int64_t ld_)
       : data(data_), rows(rows_), cols(cols_), ld(ld_) {}
   /// A mutable view converts to a read-only one.
+  // clang-format off
   template <class U>
-  requires(std::is_same_v<const U, T> && !std::is_same_v<U, T>) constexpr MatrixView(
-      MatrixView<U> other)  // NOLINT(google-explicit-constructor)
+    requires(std::is_same_v<const U, T> && !std::is_same_v<U, T>)
+  constexpr MatrixView(MatrixView<U> other)  // NOLINT(google-explicit-constructor)
       : data(other.data), rows(other.rows), cols(other.cols), ld(other.ld) {}
+  // clang-format on
 
   /// Element (i, j); unchecked.
   constexpr T& operator()(std::int64_t i, std::int64_t j) const { return data[i * ld + j]; }
