@@ -16,9 +16,19 @@ namespace tandem::detail {
 /// Workloads, as dispatch and the automatic choice see them.
 enum class Workload { map, callable_map, matmul, polynomial_grid, mse };
 
+/// Where the time of a call went, in seconds (see Stats).
+struct Breakdown {
+  double allocation = 0.0;
+  double host_to_device = 0.0;
+  double compute = 0.0;
+  double device_to_host = 0.0;
+};
+
 /// How a resolved call runs.
 struct Exec {
-  int threads = 1;  // threads to use (resolved: never 0)
+  int threads = 1;              // threads to use (resolved: never 0)
+  bool device = false;          // the operand pointers are GPU memory (DeviceBuffer calls)
+  Breakdown* timing = nullptr;  // a backend that can split its time fills this when non-null
 };
 
 /// y[i] = op(x[i]). params holds the op's parameters converted to dtype (nparams of them).
@@ -47,6 +57,7 @@ struct MatmulArgs {
 /// out (sets x nx, ldo) = Horner of each parameter set at each x.
 /// Parameter sets come from `table` (sets x ncoef, ldt) when it is non-null, else from the
 /// Cartesian product of `axes` (ncoef axes, axes[c] has axis_sizes[c] values; last fastest).
+/// The axes are always host memory, even when Exec::device says the other operands are not.
 struct PolynomialGridArgs {
   DType dtype;
   std::int64_t sets;

@@ -70,9 +70,11 @@ const char* workload_name(Workload w) noexcept {
   return "?";
 }
 
-Backend pick_automatic(Workload w, double work) {
+Backend pick_automatic(const Call& call) {
+  if (call.device) return Backend::cuda;  // the data is on the GPU: only cuda can read it
   const BackendSlot& omp = backend_slot(Backend::openmp);
-  if (omp.impl != nullptr && omp.impl->supports(w) && work >= serial_threshold(w)) {
+  if (omp.impl != nullptr && omp.impl->supports(call.workload) &&
+      call.work >= serial_threshold(call.workload)) {
     return Backend::openmp;
   }
   return Backend::serial;
@@ -104,30 +106,47 @@ void reset_default() noexcept { g_default.store(kNoDefault, std::memory_order_re
                             " is not available: " + why);
 }
 
-Resolved resolve(const char* function, Workload workload, double work, const Options& options) {
+Resolved resolve(const Call& call, const Options& options) {
+  const char* function = call.function;
   Resolved r{};
   r.source = "options.backend";
   r.requested = options.backend ? *options.backend : requested_default(function, &r.source);
-  const Backend chosen =
-      r.requested == Backend::automatic ? pick_automatic(workload, work) : r.requested;
+  const Backend chosen = r.requested == Backend::automatic ? pick_automatic(call) : r.requested;
+  if (call.device && chosen != Backend::cuda) {
+    throw invalid_argument(std::string(function) +
+                           ": the operands are DeviceBuffers (GPU memory) but the backend is " +
+                           std::string(to_string(chosen)) + " (from " + r.source +
+                           "), which works on host memory; run it on cuda, or download() the "
+                           "buffers and pass host spans");
+  }
   const BackendSlot& slot = backend_slot(chosen);
   if (slot.impl == nullptr) throw_unavailable(function, chosen, slot.reason);
-  if (!slot.impl->supports(workload)) {
+  if (!slot.impl->supports(call.workload)) {
     throw_unavailable(function, chosen,
                       "it cannot run a C++ callable; use a MapOp or a CPU backend");
   }
   r.impl = slot.impl;
+  r.exec.device = call.device;
   r.exec.threads = chosen == Backend::serial ? 1
                    : options.threads > 0     ? options.threads
                                              : slot.impl->default_threads();
   return r;
 }
 
-void record(const Options& options, const Resolved& r, Workload workload, double work,
-            std::chrono::steady_clock::time_point start) {
+void record(const Options& options, const Resolved& r, const Call& call,
+            std::chrono::steady_clock::time_point start, double body_seconds,
+            const Breakdown& timing) {
   if (options.stats == nullptr) return;
+  const Workload workload = call.workload;
+  const double work = call.work;
   Stats& s = *options.stats;
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const bool split = timing.allocation > 0 || timing.host_to_device > 0 || timing.compute > 0 ||
+                     timing.device_to_host > 0;
+  s.allocation_seconds = timing.allocation;
+  s.host_to_device_seconds = timing.host_to_device;
+  s.compute_seconds = split ? timing.compute : body_seconds;
+  s.device_to_host_seconds = timing.device_to_host;
   s.backend = r.impl->kind();
   s.requested = r.requested;
   s.threads = r.exec.threads;
@@ -136,7 +155,9 @@ void record(const Options& options, const Resolved& r, Workload workload, double
   if (r.requested == Backend::automatic) {
     const BackendImpl* omp = backend_slot(Backend::openmp).impl;
     why << ": " << workload_name(workload) << " size " << work;
-    if (s.backend != Backend::serial) {
+    if (call.device) {
+      why << ", operands in GPU memory";
+    } else if (s.backend != Backend::serial) {
       why << " >= serial threshold " << serial_threshold(workload);
     } else if (omp == nullptr) {
       why << ", openmp unavailable";

@@ -13,6 +13,16 @@
 
 namespace tandem::detail {
 
+/// What dispatch knows of a call: enough to choose a backend and to explain the choice.
+struct Call {
+  const char* function;  // "tandem::mse", for messages
+  Workload workload;
+  DType dtype;
+  double work;          // the workload's size in its natural unit (elements, or m*n*k)
+  double bytes;         // operand bytes read plus written: what a cuda call on host data moves
+  bool device = false;  // operands are DeviceBuffers (GPU memory); only cuda can run it
+};
+
 struct Resolved {
   BackendImpl* impl;
   Backend requested;
@@ -25,28 +35,35 @@ Backend requested_default(const char* function, const char** source);
 void set_default(Backend b);
 void reset_default() noexcept;
 
-/// `work` is the workload's size in its natural unit (elements, or m*n*k for matmul).
-Resolved resolve(const char* function, Workload workload, double work, const Options& options);
+Resolved resolve(const Call& call, const Options& options);
 
-/// Writes stats (when asked) for a finished call.
-void record(const Options& options, const Resolved& r, Workload workload, double work,
-            std::chrono::steady_clock::time_point start);
+/// Writes stats (when asked) for a finished call. `body_seconds` is the backend's own time;
+/// a backend that filled no breakdown (the CPU ones) reports it all as compute.
+void record(const Options& options, const Resolved& r, const Call& call,
+            std::chrono::steady_clock::time_point start, double body_seconds,
+            const Breakdown& timing);
 
 template <class Body>
-auto run(const char* function, Workload workload, double work, const Options& options,
-         std::chrono::steady_clock::time_point start, Body&& body) {
-  const Resolved r = resolve(function, workload, work, options);
+auto run(const Call& call, const Options& options, std::chrono::steady_clock::time_point start,
+         Body&& body) {
+  Resolved r = resolve(call, options);
+  Breakdown timing{};
+  if (options.stats != nullptr) r.exec.timing = &timing;
   try {
+    const auto body_start = std::chrono::steady_clock::now();
+    const auto seconds = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - body_start).count();
+    };
     if constexpr (std::is_void_v<decltype(body(*r.impl, r.exec))>) {
       body(*r.impl, r.exec);
-      record(options, r, workload, work, start);
+      record(options, r, call, start, seconds(), timing);
     } else {
       auto result = body(*r.impl, r.exec);
-      record(options, r, workload, work, start);
+      record(options, r, call, start, seconds(), timing);
       return result;
     }
   } catch (const std::bad_alloc&) {
-    throw out_of_memory(std::string(function) + ": out of host memory on the " +
+    throw out_of_memory(std::string(call.function) + ": out of host memory on the " +
                         std::string(to_string(r.impl->kind())) + " backend");
   }
 }

@@ -90,8 +90,9 @@ void map_impl(std::span<const T> x, std::span<T> y, const MapOp& op, const Optio
   const ParamBuffer<T> params(op);
   const auto n = static_cast<std::int64_t>(x.size());
   const MapArgs args{dtype_of<T>, x.data(), y.data(), n, op.kind(), params.data(), params.size()};
-  run(kMap, Workload::map, static_cast<double>(n), options, start,
-      [&](BackendImpl& b, const Exec& e) { b.map(args, e); });
+  const Call call{kMap, Workload::map, dtype_of<T>, static_cast<double>(n),
+                  2.0 * static_cast<double>(n) * sizeof(T)};
+  run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); });
 }
 
 }  // namespace
@@ -105,8 +106,9 @@ void parallel_for(const char* function, std::int64_t n, ChunkFn fn, void* ctx,
                   const Options& options) {
   const auto start = std::chrono::steady_clock::now();
   check_options(function, options);
-  run(function, Workload::callable_map, static_cast<double>(n), options, start,
-      [&](BackendImpl& b, const Exec& e) { b.parallel_for(n, fn, ctx, e); });
+  // The element types of a callable map are the user's; bytes are unknown and unused (CPU only).
+  const Call call{function, Workload::callable_map, DType::f64, static_cast<double>(n), 0.0};
+  run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.parallel_for(n, fn, ctx, e); });
 }
 
 }  // namespace detail

@@ -35,8 +35,12 @@ void matmul_impl(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C,
                         A.ld,        B.data, B.ld,   C.data, C.ld};
   const double work =
       static_cast<double>(A.rows) * static_cast<double>(B.cols) * static_cast<double>(A.cols);
-  run(kMatmul, Workload::matmul, work, options, start,
-      [&](BackendImpl& b, const Exec& e) { b.matmul(args, e); });
+  const double bytes = (static_cast<double>(A.rows) * static_cast<double>(A.cols) +
+                        static_cast<double>(B.rows) * static_cast<double>(B.cols) +
+                        static_cast<double>(C.rows) * static_cast<double>(C.cols)) *
+                       sizeof(T);
+  const Call call{kMatmul, Workload::matmul, dtype_of<T>, work, bytes};
+  run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.matmul(args, e); });
 }
 
 template <class T>

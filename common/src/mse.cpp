@@ -28,8 +28,9 @@ double mse_impl(std::span<const T> a, const std::span<const T>* b, const Options
   }
   const auto n = static_cast<std::int64_t>(a.size());
   const MseArgs args{dtype_of<T>, a.data(), b != nullptr ? b->data() : nullptr, n};
-  return run(kMse, Workload::mse, static_cast<double>(n), options, start,
-             [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); });
+  const Call call{kMse, Workload::mse, dtype_of<T>, static_cast<double>(n),
+                  (b != nullptr ? 2.0 : 1.0) * static_cast<double>(n) * sizeof(T)};
+  return run(call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); });
 }
 
 }  // namespace

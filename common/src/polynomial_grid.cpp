@@ -84,8 +84,13 @@ void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out, con
                                 out.ld};
   const double work =
       static_cast<double>(g.sets) * static_cast<double>(nx) * static_cast<double>(g.ncoef);
-  run(kGrid, Workload::polynomial_grid, work, options, start,
-      [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); });
+  const double table_values =
+      g.table.data != nullptr ? static_cast<double>(g.sets) * static_cast<double>(g.ncoef) : 0.0;
+  const double bytes = (table_values + static_cast<double>(nx) +
+                        static_cast<double>(g.sets) * static_cast<double>(nx)) *
+                       sizeof(T);
+  const Call call{kGrid, Workload::polynomial_grid, dtype_of<T>, work, bytes};
+  run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); });
 }
 
 template <class T, class Grid>

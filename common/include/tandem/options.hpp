@@ -19,7 +19,13 @@ struct Stats {
   Backend requested = Backend::automatic;  ///< what was asked before automatic resolved
   int threads = 0;                         ///< threads it ran on (1 for serial)
   double seconds = 0.0;                    ///< wall time of the whole call, validation included
-  std::string reason;                      ///< where the choice came from and, for automatic, why
+  /// Where the time went. The cuda backend measures each part with CUDA events; the CPU
+  /// backends report their whole run as compute_seconds and the rest as zero.
+  double allocation_seconds = 0.0;      ///< device memory and staging buffers (cuda)
+  double host_to_device_seconds = 0.0;  ///< copying inputs to the GPU (cuda, host data)
+  double compute_seconds = 0.0;         ///< the computation itself
+  double device_to_host_seconds = 0.0;  ///< copying results back (cuda, host data)
+  std::string reason;                   ///< where the choice came from and, for automatic, why
 };
 
 /// Per-call options. All members are optional.
