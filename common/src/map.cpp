@@ -2,6 +2,7 @@
 #include <array>
 #include <vector>
 
+#include "device_checks.hpp"
 #include "dispatch.hpp"
 #include "tandem/map.hpp"
 #include "validate.hpp"
@@ -95,6 +96,28 @@ void map_impl(std::span<const T> x, std::span<T> y, const MapOp& op, const Optio
   run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); });
 }
 
+void map_device(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op, const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(kMap, options);
+  check_dtype(kMap, "y", y, x.dtype());
+  if (x.size() != y.size()) {
+    fail(kMap, "x.size() is " + std::to_string(x.size()) + " but y.size() is " +
+                   std::to_string(y.size()) + " (they must be equal)");
+  }
+  visit_dtype(x.dtype(), [&]<class T>() {
+    const ParamBuffer<T> params(op);
+    const MapArgs args{dtype_of<T>, x.data(),      y.data(),     x.size(),
+                       op.kind(),   params.data(), params.size()};
+    const Call call{kMap,
+                    Workload::map,
+                    dtype_of<T>,
+                    static_cast<double>(x.size()),
+                    2.0 * static_cast<double>(x.size()) * sizeof(T),
+                    true};
+    run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); });
+  });
+}
+
 }  // namespace
 
 void validate_callable_map(const void* x, std::size_t x_size, std::size_t x_elem, const void* y,
@@ -119,5 +142,9 @@ void parallel_for(const char* function, std::int64_t n, ChunkFn fn, void* ctx,
   }
 TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_MAP_)
 #undef TANDEM_DEFINE_MAP_
+
+void map(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op, const Options& options) {
+  detail::map_device(x, y, op, options);
+}
 
 }  // namespace tandem

@@ -1,5 +1,6 @@
 // tandem::matmul entry points: validate shapes, leading dimensions and aliasing, dispatch.
 #include "tandem/matmul.hpp"
+#include "device_checks.hpp"
 #include "dispatch.hpp"
 #include "validate.hpp"
 
@@ -51,6 +52,38 @@ Matrix<T> matmul_alloc(MatrixView<const T> A, MatrixView<const T> B, const Optio
   return C;
 }
 
+void matmul_device(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix C,
+                   const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(kMatmul, options);
+  const RawMatrix a = device_raw(kMatmul, "A", A);
+  const RawMatrix b = device_raw(kMatmul, "B", B);
+  const RawMatrix c = device_raw(kMatmul, "C", C);
+  const DType dtype = A.buffer->dtype();
+  check_dtype(kMatmul, "B.buffer", *B.buffer, dtype);
+  check_dtype(kMatmul, "C.buffer", *C.buffer, dtype);
+  if (a.cols != b.rows) {
+    fail(kMatmul, "A is " + shape(a) + " but B is " + shape(b) + " (A.cols must equal B.rows)");
+  }
+  if (c.rows != a.rows || c.cols != b.cols) {
+    fail(kMatmul, "C is " + shape(c) + " but A·B is " + std::to_string(a.rows) + "x" +
+                      std::to_string(b.cols) + " (C must be A.rows x B.cols)");
+  }
+  check_disjoint(kMatmul, "C", c, "A", a);
+  check_disjoint(kMatmul, "C", c, "B", b);
+  const MatmulArgs args{
+      dtype, a.rows, b.cols, a.cols, a.data, a.ld, b.data, b.ld, const_cast<void*>(c.data),
+      c.ld};  // c.data is C.buffer's: writable
+  const double work =
+      static_cast<double>(a.rows) * static_cast<double>(b.cols) * static_cast<double>(a.cols);
+  const double bytes = (static_cast<double>(a.rows) * static_cast<double>(a.cols) +
+                        static_cast<double>(b.rows) * static_cast<double>(b.cols) +
+                        static_cast<double>(c.rows) * static_cast<double>(c.cols)) *
+                       static_cast<double>(a.elem);
+  const Call call{kMatmul, Workload::matmul, dtype, work, bytes, true};
+  run(call, options, start, [&](BackendImpl& be, const Exec& e) { be.matmul(args, e); });
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -63,5 +96,9 @@ Matrix<T> matmul_alloc(MatrixView<const T> A, MatrixView<const T> B, const Optio
   }
 TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_MATMUL_)
 #undef TANDEM_DEFINE_MATMUL_
+
+void matmul(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix C, const Options& o) {
+  detail::matmul_device(A, B, C, o);
+}
 
 }  // namespace tandem

@@ -1,6 +1,7 @@
 // tandem::polynomial_grid entry points: validate the grid, x and out, dispatch.
 #include <vector>
 
+#include "device_checks.hpp"
 #include "dispatch.hpp"
 #include "tandem/polynomial_grid.hpp"
 #include "validate.hpp"
@@ -113,6 +114,67 @@ Matrix<T> grid_alloc(const Grid& grid, std::span<const T> x, const Options& opti
   return out;
 }
 
+// The device forms: x and out (and a table) in GPU memory; a CartesianGrid's axes stay on the host.
+void run_device_grid(DType dtype, std::int64_t sets, std::int64_t ncoef, const RawMatrix* table,
+                     const std::vector<const void*>* axes, const std::vector<std::int64_t>* sizes,
+                     const DeviceBuffer& x, DeviceMatrix out, const Options& options,
+                     std::chrono::steady_clock::time_point start) {
+  check_dtype(kGrid, "x", x, dtype);
+  const RawMatrix o = device_raw(kGrid, "out", out);
+  check_dtype(kGrid, "out.buffer", *out.buffer, dtype);
+  const std::int64_t nx = x.size();
+  if (o.rows != sets || o.cols != nx) {
+    fail(kGrid, "out is " + shape(o) + " but the grid has " + std::to_string(sets) +
+                    " parameter sets and x has " + std::to_string(nx) +
+                    " values (out must be sets x x.size())");
+  }
+  check_disjoint(kGrid, "out", o, "x", device_raw(x));
+  if (table != nullptr) check_disjoint(kGrid, "out", o, "table", *table);
+  const PolynomialGridArgs args{dtype,
+                                sets,
+                                ncoef,
+                                table != nullptr ? table->data : nullptr,
+                                table != nullptr ? table->ld : 0,
+                                axes != nullptr ? axes->data() : nullptr,
+                                sizes != nullptr ? sizes->data() : nullptr,
+                                x.data(),
+                                nx,
+                                const_cast<void*>(o.data),  // out.buffer's memory: writable
+                                o.ld};
+  const double elem = static_cast<double>(dtype_size(dtype));
+  const double work =
+      static_cast<double>(sets) * static_cast<double>(nx) * static_cast<double>(ncoef);
+  const double table_values =
+      table != nullptr ? static_cast<double>(sets) * static_cast<double>(ncoef) : 0.0;
+  const double bytes = (table_values + static_cast<double>(nx) +
+                        static_cast<double>(sets) * static_cast<double>(nx)) *
+                       elem;
+  const Call call{kGrid, Workload::polynomial_grid, dtype, work, bytes, true};
+  run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); });
+}
+
+void grid_device(ConstDeviceMatrix table, const DeviceBuffer& x, DeviceMatrix out,
+                 const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(kGrid, options);
+  const RawMatrix t = device_raw(kGrid, "table", table);
+  if (t.cols == 0) {
+    fail(kGrid, "table is " + shape(t) +
+                    ": a parameter set needs at least 1 coefficient (table.cols >= 1)");
+  }
+  run_device_grid(table.buffer->dtype(), t.rows, t.cols, &t, nullptr, nullptr, x, out, options,
+                  start);
+}
+
+template <class T>
+void grid_device(const CartesianGrid<T>& grid, const DeviceBuffer& x, DeviceMatrix out,
+                 const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(kGrid, options);
+  const GridDesc<T> g = describe(grid);
+  run_device_grid(dtype_of<T>, g.sets, g.ncoef, nullptr, &g.axes, &g.sizes, x, out, options, start);
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -134,5 +196,17 @@ Matrix<T> grid_alloc(const Grid& grid, std::span<const T> x, const Options& opti
   }
 TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_GRID_)
 #undef TANDEM_DEFINE_GRID_
+
+void polynomial_grid(ConstDeviceMatrix table, const DeviceBuffer& x, DeviceMatrix out,
+                     const Options& o) {
+  detail::grid_device(table, x, out, o);
+}
+#define TANDEM_DEFINE_DEVICE_GRID_(T, name)                                                   \
+  void polynomial_grid(const CartesianGrid<T>& grid, const DeviceBuffer& x, DeviceMatrix out, \
+                       const Options& o) {                                                    \
+    detail::grid_device<T>(grid, x, out, o);                                                  \
+  }
+TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_DEVICE_GRID_)
+#undef TANDEM_DEFINE_DEVICE_GRID_
 
 }  // namespace tandem

@@ -4,33 +4,67 @@
 #include <memory>
 
 #include "cpu_backends.hpp"
+#if TANDEM_HAS_CUDA
+#include "cuda_loader.hpp"
+#endif
 
 namespace tandem::detail {
 
 namespace {
 
-struct Registry {
+struct CpuRegistry {
   std::unique_ptr<BackendImpl> serial = make_serial_backend();
 #if TANDEM_HAS_OPENMP
   std::unique_ptr<BackendImpl> openmp = make_openmp_backend();
 #endif
-  std::array<BackendSlot, 3> slots{{
+  std::array<BackendSlot, 2> slots{{
       {serial.get(), {}},
 #if TANDEM_HAS_OPENMP
       {openmp.get(), {}},
 #else
       {nullptr, "built without OpenMP"},
 #endif
-      // The cuda backend is a separate module; this build has none.
-      {nullptr, "built without CUDA"},
   }};
+};
+
+// The cuda backend lives in a module loaded on first use (cuda_loader.cpp), so a program built
+// against a CUDA-enabled tandem runs where there is no GPU, driver or CUDA library.
+struct CudaSlot {
+  std::unique_ptr<BackendImpl> impl;
+  BackendSlot slot;
+  CudaSlot() {
+#if TANDEM_HAS_CUDA
+    const CudaModule& module = cuda_module();
+    if (module.api != nullptr) {
+      impl = make_cuda_backend(module.api);
+      slot.impl = impl.get();
+    } else {
+      slot.reason = module.reason;
+    }
+#else
+    slot.reason = "built without CUDA";
+#endif
+  }
 };
 
 }  // namespace
 
 const BackendSlot& backend_slot(Backend b) {
-  static const Registry registry;
+  if (b == Backend::cuda) {
+    static const CudaSlot cuda;
+    return cuda.slot;
+  }
+  static const CpuRegistry registry;
   return registry.slots.at(static_cast<std::size_t>(b));
+}
+
+const TandemCudaModule* cuda_module_api() {
+#if TANDEM_HAS_CUDA
+  if (backend_slot(Backend::cuda).impl == nullptr) return nullptr;
+  return cuda_module().api;
+#else
+  return nullptr;
+#endif
 }
 
 }  // namespace tandem::detail

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "backend_impl.hpp"
+#include "cuda_module_abi.hpp"
 
 namespace tandem::detail {
 
@@ -11,7 +12,11 @@ struct BackendSlot {
   std::string reason;           // why unavailable
 };
 
-/// The slot of a concrete backend (not automatic). Initialised once, thread-safely.
+/// The slot of a concrete backend (not automatic). Initialised once, thread-safely; the cuda
+/// slot loads the CUDA module on first use.
 const BackendSlot& backend_slot(Backend b);
+
+/// The loaded CUDA module's table, or null when cuda is unavailable (reason in its slot).
+const TandemCudaModule* cuda_module_api();
 
 }  // namespace tandem::detail

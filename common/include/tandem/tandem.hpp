@@ -2,6 +2,7 @@
 /// tandem: the same compute workloads on CPU cores or GPUs, with the backend chosen at run time.
 /// This umbrella header includes the whole public API.
 #include "tandem/backend.hpp"
+#include "tandem/device.hpp"
 #include "tandem/dtype.hpp"
 #include "tandem/error.hpp"
 #include "tandem/map.hpp"

@@ -1,0 +1,429 @@
+#include "runtime.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace tandem::cuda {
+
+namespace {
+
+int g_device = 0;
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string free_memory_note() {
+  std::size_t free_bytes = 0, total = 0;
+  if (cudaMemGetInfo(&free_bytes, &total) != cudaSuccess) {
+    cudaGetLastError();
+    return {};
+  }
+  return " (" + std::to_string(free_bytes >> 20) + " MiB free of " + std::to_string(total >> 20) +
+         " MiB)";
+}
+
+// Device memory reused across calls. Blocks are rounded up so that calls of similar sizes
+// share them; a block is reused for any request between half its size and its size.
+class DevicePool {
+ public:
+  void* get(std::size_t bytes, std::size_t* rounded) {
+    const std::size_t want = round_up(bytes);
+    *rounded = want;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = idle_.lower_bound(want);
+      if (it != idle_.end() && it->first / 2 <= want) {
+        void* p = it->second;
+        *rounded = it->first;
+        idle_.erase(it);
+        return p;
+      }
+    }
+    void* p = nullptr;
+    cudaError_t e = cudaMalloc(&p, want);
+    if (e == cudaErrorMemoryAllocation) {
+      cudaGetLastError();
+      trim();
+      e = cudaMalloc(&p, want);
+    }
+    if (e == cudaErrorMemoryAllocation) {
+      cudaGetLastError();
+      fail(errc::out_of_memory, "cudaMalloc of " + std::to_string(want) +
+                                    " bytes of scratch failed: out of device memory" +
+                                    free_memory_note());
+    }
+    check(e, "cudaMalloc");
+    std::lock_guard lock(mutex_);
+    ++allocations_;
+    held_ += want;
+    return p;
+  }
+  void put(void* p, std::size_t bytes) noexcept {
+    std::lock_guard lock(mutex_);
+    idle_.emplace(bytes, p);
+  }
+  void trim() noexcept {
+    std::multimap<std::size_t, void*> gone;
+    {
+      std::lock_guard lock(mutex_);
+      gone.swap(idle_);
+      for (const auto& [bytes, p] : gone) held_ -= bytes;
+    }
+    for (const auto& [bytes, p] : gone) cudaFree(p);
+  }
+  void stats(std::size_t* held, std::uint64_t* allocations) noexcept {
+    std::lock_guard lock(mutex_);
+    *held = held_;
+    *allocations = allocations_;
+  }
+
+ private:
+  static std::size_t round_up(std::size_t bytes) {
+    constexpr std::size_t kSmall = std::size_t{1} << 20;
+    if (bytes <= 512) return 512;
+    if (bytes <= kSmall) return std::bit_ceil(bytes);
+    constexpr std::size_t kGranule = std::size_t{2} << 20;
+    return (bytes + kGranule - 1) / kGranule * kGranule;
+  }
+
+  std::mutex mutex_;
+  std::multimap<std::size_t, void*> idle_;
+  std::size_t held_ = 0;
+  std::uint64_t allocations_ = 0;
+};
+
+// Never destroyed: at exit the CUDA runtime may already be gone, and the driver reclaims
+// everything with the process.
+DevicePool& pool() {
+  static DevicePool* p = new DevicePool;
+  return *p;
+}
+
+constexpr std::size_t kChunk = std::size_t{8} << 20;  // bytes per pinned staging buffer
+
+std::mutex g_pinned_mutex;
+std::size_t g_pinned_held = 0;
+std::uint64_t g_pinned_allocations = 0;
+
+}  // namespace
+
+struct Worker {
+  cudaStream_t stream = nullptr;
+  cublasHandle_t blas = nullptr;
+  cudaEvent_t phase[4] = {};   // timing: start, compute begin, compute end, end
+  cudaEvent_t staged[2] = {};  // staging buffer i is free again
+  void* pinned[2] = {};
+  struct Block {
+    void* p;
+    std::size_t bytes;
+  };
+  std::vector<Block> blocks;  // the current call's scratch
+
+  Worker() {
+    TANDEM_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    for (auto& e : phase) TANDEM_CUDA_CHECK(cudaEventCreate(&e));
+    for (auto& e : staged) TANDEM_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+    blocks.reserve(16);
+  }
+  void* staging(int i, double* allocation_seconds) {
+    if (pinned[i] == nullptr) {
+      const auto t = std::chrono::steady_clock::now();
+      cudaError_t e = cudaMallocHost(&pinned[i], kChunk);
+      if (e == cudaErrorMemoryAllocation) {
+        cudaGetLastError();
+        fail(errc::out_of_memory, "cudaMallocHost of " + std::to_string(kChunk) +
+                                      " bytes of pinned staging failed: out of memory");
+      }
+      check(e, "cudaMallocHost");
+      std::lock_guard lock(g_pinned_mutex);
+      g_pinned_held += kChunk;
+      ++g_pinned_allocations;
+      *allocation_seconds += seconds_since(t);
+    }
+    return pinned[i];
+  }
+  void drop_staging() noexcept {
+    for (auto& p : pinned) {
+      if (p == nullptr) continue;
+      cudaFreeHost(p);
+      p = nullptr;
+      std::lock_guard lock(g_pinned_mutex);
+      g_pinned_held -= kChunk;
+    }
+  }
+};
+
+namespace {
+
+class WorkerPool {
+ public:
+  Worker* acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        Worker* w = idle_.back();
+        idle_.pop_back();
+        return w;
+      }
+    }
+    return new Worker;  // kept for the life of the process, like the pool
+  }
+  void release(Worker* w) noexcept {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(w);
+  }
+  void trim() noexcept {
+    std::lock_guard lock(mutex_);
+    for (Worker* w : idle_) w->drop_staging();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Worker*> idle_;
+};
+
+WorkerPool& workers() {
+  static WorkerPool* p = new WorkerPool;
+  return *p;
+}
+
+}  // namespace
+
+std::string open_device() {
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) {
+    cudaGetLastError();
+    int driver = 0;
+    cudaDriverGetVersion(&driver);
+    const std::string what =
+        std::string("cudaGetDeviceCount: ") + cudaGetErrorName(e) + ": " + cudaGetErrorString(e);
+    if (e == cudaErrorNoDevice) return "no device (" + what + ")";
+    if (driver == 0) return "no CUDA driver (" + what + ")";
+    if (e == cudaErrorInsufficientDriver) {
+      return "the CUDA driver (" + std::to_string(driver / 1000) + "." +
+             std::to_string(driver % 1000 / 10) + ") is older than this build's runtime (" +
+             std::to_string(CUDART_VERSION / 1000) + "." +
+             std::to_string(CUDART_VERSION % 1000 / 10) + ")";
+    }
+    return "CUDA initialisation failed (" + what + ")";
+  }
+  if (count == 0) return "no device (the CUDA driver sees no GPU)";
+  g_device = 0;
+  cudaDeviceProp prop{};
+  if (cudaGetDeviceProperties(&prop, g_device) != cudaSuccess) {
+    cudaGetLastError();
+    return "cannot read the properties of device 0";
+  }
+  if (prop.major < 8) {
+    return std::string("device 0 (") + prop.name + ") has compute capability " +
+           std::to_string(prop.major) + "." + std::to_string(prop.minor) +
+           "; this build has code for 8.0 and newer (CMAKE_CUDA_ARCHITECTURES)";
+  }
+  const cudaError_t ctx =
+      cudaSetDevice(g_device) == cudaSuccess ? cudaFree(nullptr) : cudaErrorUnknown;
+  if (ctx != cudaSuccess) {
+    cudaGetLastError();
+    return std::string("cannot create a CUDA context on device 0: ") + cudaGetErrorString(ctx);
+  }
+  return {};
+}
+
+std::string describe_device() {
+  cudaDeviceProp prop{};
+  int driver = 0, runtime = 0;
+  cudaGetDeviceProperties(&prop, g_device);
+  cudaDriverGetVersion(&driver);
+  cudaRuntimeGetVersion(&runtime);
+  char memory[32];
+  std::snprintf(memory, sizeof(memory), "%.1f GiB",
+                static_cast<double>(prop.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
+  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) +
+         std::to_string(prop.minor) + ", " + memory + ", driver " + std::to_string(driver / 1000) +
+         "." + std::to_string(driver % 1000 / 10) + ", runtime " + std::to_string(runtime / 1000) +
+         "." + std::to_string(runtime % 1000 / 10) + ")";
+}
+
+void* allocate_buffer(std::size_t bytes) {
+  TANDEM_CUDA_CHECK(cudaSetDevice(g_device));
+  void* p = nullptr;
+  cudaError_t e = cudaMalloc(&p, bytes);
+  if (e == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    pool().trim();
+    workers().trim();
+    e = cudaMalloc(&p, bytes);
+  }
+  if (e == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    fail(errc::out_of_memory, "cudaMalloc of " + std::to_string(bytes) +
+                                  " bytes failed: out of device memory" + free_memory_note());
+  }
+  check(e, "cudaMalloc");
+  e = cudaMemset(p, 0, bytes);
+  if (e != cudaSuccess) {
+    cudaFree(p);
+    check(e, "cudaMemset");
+  }
+  return p;
+}
+
+void release_buffer(void* p) noexcept {
+  if (p != nullptr) cudaFree(p);
+}
+
+void trim() noexcept {
+  pool().trim();
+  workers().trim();
+}
+
+void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
+                  std::uint64_t* device_allocations, std::uint64_t* pinned_allocations) noexcept {
+  pool().stats(device_cached, device_allocations);
+  std::lock_guard lock(g_pinned_mutex);
+  *pinned_cached = g_pinned_held;
+  *pinned_allocations = g_pinned_allocations;
+}
+
+Call::Call(detail::Breakdown* timing) : timing_(timing) {
+  TANDEM_CUDA_CHECK(cudaSetDevice(g_device));
+  w_ = workers().acquire();
+  w_->blocks.clear();
+}
+
+Call::~Call() {
+  if (!finished_) {
+    // Failed part-way: let queued work drain before its memory can be handed to another call.
+    cudaStreamSynchronize(w_->stream);
+    cudaGetLastError();
+  }
+  for (const auto& b : w_->blocks) pool().put(b.p, b.bytes);
+  w_->blocks.clear();
+  workers().release(w_);
+}
+
+cudaStream_t Call::stream() const noexcept { return w_->stream; }
+
+cublasHandle_t Call::blas() {
+  if (w_->blas == nullptr) {
+    TANDEM_CUDA_CHECK(cublasCreate(&w_->blas));
+    TANDEM_CUDA_CHECK(cublasSetStream(w_->blas, w_->stream));
+    // No TF32 or other reduced-precision shortcuts: f32 stays IEEE f32.
+    TANDEM_CUDA_CHECK(cublasSetMathMode(w_->blas, CUBLAS_DEFAULT_MATH));
+  }
+  return w_->blas;
+}
+
+void* Call::scratch(std::size_t bytes) {
+  const auto t = std::chrono::steady_clock::now();
+  std::size_t rounded = 0;
+  void* p = pool().get(std::max<std::size_t>(bytes, 1), &rounded);
+  w_->blocks.push_back({p, rounded});
+  allocation_ += seconds_since(t);
+  return p;
+}
+
+void Call::mark_start() {
+  if (started_) return;
+  started_ = true;
+  if (timing_ != nullptr) TANDEM_CUDA_CHECK(cudaEventRecord(w_->phase[0], w_->stream));
+}
+
+void Call::upload(void* device_dst, const void* host_src, std::size_t rows, std::size_t row_bytes,
+                  std::size_t src_stride) {
+  mark_start();
+  const std::size_t total = rows * row_bytes;
+  const auto* src = static_cast<const char*>(host_src);
+  auto* dst = static_cast<char*>(device_dst);
+  std::size_t row = 0, in_row = 0, done = 0;
+  for (int i = 0; done < total; i ^= 1) {
+    auto* buffer = static_cast<char*>(w_->staging(i, &allocation_));
+    TANDEM_CUDA_CHECK(cudaEventSynchronize(w_->staged[i]));  // its previous copy has left
+    std::size_t filled = 0;
+    while (filled < kChunk && row < rows) {
+      const std::size_t n = std::min(kChunk - filled, row_bytes - in_row);
+      std::memcpy(buffer + filled, src + row * src_stride + in_row, n);
+      filled += n;
+      in_row += n;
+      if (in_row == row_bytes) {
+        ++row;
+        in_row = 0;
+      }
+    }
+    TANDEM_CUDA_CHECK(
+        cudaMemcpyAsync(dst + done, buffer, filled, cudaMemcpyHostToDevice, w_->stream));
+    TANDEM_CUDA_CHECK(cudaEventRecord(w_->staged[i], w_->stream));
+    done += filled;
+  }
+}
+
+void Call::download(void* host_dst, std::size_t dst_stride, const void* device_src,
+                    std::size_t rows, std::size_t row_bytes) {
+  const std::size_t total = rows * row_bytes;
+  if (total == 0) return;
+  const auto* src = static_cast<const char*>(device_src);
+  auto* dst = static_cast<char*>(host_dst);
+  std::size_t row = 0, in_row = 0;
+  // Chunk k is copied into staging buffer k % 2 while chunk k - 1 is scattered to the host.
+  const auto scatter = [&](int i, std::size_t bytes) {
+    TANDEM_CUDA_CHECK(cudaEventSynchronize(w_->staged[i]));
+    const auto* buffer = static_cast<const char*>(w_->pinned[i]);
+    std::size_t used = 0;
+    while (used < bytes) {
+      const std::size_t n = std::min(bytes - used, row_bytes - in_row);
+      std::memcpy(dst + row * dst_stride + in_row, buffer + used, n);
+      used += n;
+      in_row += n;
+      if (in_row == row_bytes) {
+        ++row;
+        in_row = 0;
+      }
+    }
+  };
+  std::size_t issued = 0, previous = 0;
+  int i = 0;
+  while (issued < total) {
+    const std::size_t n = std::min(kChunk, total - issued);
+    auto* buffer = w_->staging(i, &allocation_);
+    TANDEM_CUDA_CHECK(cudaMemcpyAsync(buffer, src + issued, n, cudaMemcpyDeviceToHost, w_->stream));
+    TANDEM_CUDA_CHECK(cudaEventRecord(w_->staged[i], w_->stream));
+    if (issued > 0) scatter(i ^ 1, previous);
+    issued += n;
+    previous = n;
+    i ^= 1;
+  }
+  scatter(i ^ 1, previous);
+}
+
+void Call::compute_begin() {
+  mark_start();
+  if (timing_ != nullptr) TANDEM_CUDA_CHECK(cudaEventRecord(w_->phase[1], w_->stream));
+}
+
+void Call::compute_end() {
+  if (timing_ != nullptr) TANDEM_CUDA_CHECK(cudaEventRecord(w_->phase[2], w_->stream));
+}
+
+void Call::finish() {
+  if (timing_ != nullptr) TANDEM_CUDA_CHECK(cudaEventRecord(w_->phase[3], w_->stream));
+  TANDEM_CUDA_CHECK(cudaStreamSynchronize(w_->stream));
+  TANDEM_CUDA_CHECK(cudaGetLastError());
+  finished_ = true;
+  if (timing_ == nullptr) return;
+  float ms[3] = {};
+  TANDEM_CUDA_CHECK(cudaEventElapsedTime(&ms[0], w_->phase[0], w_->phase[1]));
+  TANDEM_CUDA_CHECK(cudaEventElapsedTime(&ms[1], w_->phase[1], w_->phase[2]));
+  TANDEM_CUDA_CHECK(cudaEventElapsedTime(&ms[2], w_->phase[2], w_->phase[3]));
+  timing_->allocation = allocation_;
+  timing_->host_to_device = ms[0] * 1e-3;
+  timing_->compute = ms[1] * 1e-3;
+  timing_->device_to_host = ms[2] * 1e-3;
+}
+
+}  // namespace tandem::cuda

@@ -1,0 +1,95 @@
+#pragma once
+// The cuda backend's run-time state: the device, a caching pool of device memory, and a pool of
+// workers (stream, cuBLAS handle, events, pinned staging buffers). A call borrows a worker, so
+// calls from many host threads run concurrently on their own streams, and every buffer is
+// reused across calls: steady-state calls make no cudaMalloc, cudaFree or cudaMallocHost.
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "backend_impl.hpp"
+#include "cuda_check.hpp"
+
+namespace tandem::cuda {
+
+/// Opens device 0 (of those CUDA_VISIBLE_DEVICES shows); returns "" or why cuda cannot run.
+std::string open_device();
+/// "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB, driver 13.0, runtime 13.0)".
+std::string describe_device();
+
+/// Long-lived device memory for DeviceBuffer (zero-filled); trims the pool and retries once
+/// when the device is full.
+void* allocate_buffer(std::size_t bytes);
+void release_buffer(void* p) noexcept;
+
+/// Frees the pool's idle blocks and idle workers' staging buffers.
+void trim() noexcept;
+void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
+                  std::uint64_t* device_allocations, std::uint64_t* pinned_allocations) noexcept;
+
+struct Worker;
+
+/// One workload call: borrows a worker for its lifetime and measures its phases with CUDA
+/// events (allocation with the host clock, as cudaMalloc is synchronous).
+class Call {
+ public:
+  explicit Call(detail::Breakdown* timing);
+  ~Call();
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  cudaStream_t stream() const noexcept;
+  /// The worker's cuBLAS handle (created on first use, bound to the stream).
+  cublasHandle_t blas();
+
+  /// Device scratch of `bytes` from the caching pool, counted as allocation time. It stays the
+  /// call's until the call ends (after its stream is idle), then goes back to the pool.
+  void* scratch(std::size_t bytes);
+  template <class T>
+  T* scratch_for(std::int64_t count) {
+    return static_cast<T*>(scratch(static_cast<std::size_t>(count) * sizeof(T)));
+  }
+
+  /// Host rows (rows x row_bytes, stride src_stride bytes) into contiguous device memory, and
+  /// back, through the worker's pinned staging buffers (double-buffered, chunked). A plain
+  /// array is one row.
+  void upload(void* device_dst, const void* host_src, std::size_t rows, std::size_t row_bytes,
+              std::size_t src_stride);
+  void download(void* host_dst, std::size_t dst_stride, const void* device_src, std::size_t rows,
+                std::size_t row_bytes);
+
+  /// Phase marks: call in order; compute_begin() after the uploads, compute_end() before the
+  /// downloads. finish() waits for the stream and writes the breakdown.
+  void compute_begin();
+  void compute_end();
+  void finish();
+
+  /// Thrust's temporary storage, from this call's scratch (freed with the call).
+  struct ThrustAllocator {
+    using value_type = char;
+    Call* call;
+    char* allocate(std::ptrdiff_t n) {
+      return static_cast<char*>(call->scratch(static_cast<std::size_t>(n)));
+    }
+    void deallocate(char*, std::size_t) noexcept {}
+  };
+  ThrustAllocator thrust_allocator() noexcept { return ThrustAllocator{this}; }
+
+ private:
+  void mark_start();
+
+  Worker* w_;
+  detail::Breakdown* timing_;
+  double allocation_ = 0.0;
+  bool started_ = false;
+  bool finished_ = false;
+};
+
+/// Seconds per operation of a benchmark reference (see TandemCudaReference).
+double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions);
+
+}  // namespace tandem::cuda
