@@ -128,6 +128,18 @@ std::size_t DeviceBuffer::bytes() const noexcept {
   return static_cast<std::size_t>(size_) * detail::dtype_size(dtype_);
 }
 
+DeviceMemoryStats device_memory_stats() {
+  const TandemCudaModule& api = detail::cuda_api("tandem::device_memory_stats");
+  DeviceMemoryStats s;
+  api.memory_stats(&s.device_cached_bytes, &s.pinned_cached_bytes, &s.device_allocations,
+                   &s.pinned_allocations);
+  return s;
+}
+
+void release_device_caches() noexcept {
+  if (const TandemCudaModule* api = detail::cuda_module_api()) api->trim();
+}
+
 #define TANDEM_DEFINE_DEVICE_BUFFER_(T, name)                                                 \
   DeviceBuffer::DeviceBuffer(std::span<const T> host)                                         \
       : DeviceBuffer(DType::name, static_cast<std::int64_t>(host.size())) {                   \

@@ -118,6 +118,22 @@ class TANDEM_EXPORT DeviceBuffer {
   std::int64_t size_ = 0;
 };
 
+/// The cuda backend's caches: device scratch and pinned staging buffers it keeps between calls
+/// so that steady-state calls allocate nothing, and how many allocations it has made so far.
+struct DeviceMemoryStats {
+  std::size_t device_cached_bytes = 0;  ///< device scratch held by the pool (idle or in use)
+  std::size_t pinned_cached_bytes = 0;  ///< pinned host staging held
+  std::uint64_t device_allocations = 0;  ///< cudaMalloc calls made for scratch so far
+  std::uint64_t pinned_allocations = 0;  ///< cudaMallocHost calls made for staging so far
+};
+
+/// The caches' state. Throws tandem::backend_unavailable when cuda is unavailable.
+TANDEM_EXPORT DeviceMemoryStats device_memory_stats();
+
+/// Frees the idle cached device scratch and pinned staging (DeviceBuffers are untouched).
+/// A no-op when cuda is unavailable.
+TANDEM_EXPORT void release_device_caches() noexcept;
+
 /// y[i] = op(x[i]) on the GPU. Same rules as the host overloads: equal sizes and dtypes; y may
 /// be x itself.
 TANDEM_EXPORT void map(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op,
