@@ -1,0 +1,108 @@
+// How the core finds the CUDA module and what it says when cuda cannot run. The module is
+// loaded once per process, so each case is its own CTest entry with its own environment (see
+// CMakeLists.txt): cuda_module.missing, .foreign, .no_symbol, .here, .no_device.
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "error_checks.hpp"
+#include "tandem/tandem.hpp"
+#include "test_util.hpp"
+
+namespace {
+
+using tandem::Backend;
+using namespace tandem_test;
+
+/// Whether this machine has a CUDA driver at all (libcuda.so.1 loads).
+bool driver_present() {
+  void* h = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (h == nullptr) return false;
+  dlclose(h);
+  return true;
+}
+
+/// Everything a program sees when cuda is unavailable for `why`.
+void expect_unavailable_everywhere(std::string_view why) {
+  const auto info = tandem::backend_info(Backend::cuda);
+  ASSERT_FALSE(info.available);
+  EXPECT_NE(info.reason.find(why), std::string::npos) << info.reason;
+  EXPECT_EQ(info.threads, 0);
+  const auto available = tandem::available_backends();
+  EXPECT_EQ(std::ranges::count(available, Backend::cuda), 0);
+  // automatic never picks it, however large the problem...
+  const std::vector<double> e(1 << 16, 0.5);
+  tandem::Stats stats;
+  tandem::Options automatic;
+  automatic.stats = &stats;
+  EXPECT_EQ(tandem::mse(std::span<const double>(e), automatic), 0.25);
+  EXPECT_NE(stats.backend, Backend::cuda);
+  // ...and asking for it is an error with the reason, for calls, defaults and buffers.
+  EXPECT_TRUE(throws<tandem::backend_unavailable>(
+      [&] { (void)tandem::mse(std::span<const double>(e), with(Backend::cuda)); },
+      {"tandem::mse", "cuda", why}));
+  EXPECT_TRUE(throws<tandem::backend_unavailable>(
+      [] { tandem::set_default_backend(Backend::cuda); }, {"cuda", why}));
+  EXPECT_TRUE(throws<tandem::backend_unavailable>(
+      [] { tandem::DeviceBuffer(tandem::DType::f32, 16); }, {"tandem::DeviceBuffer", why}));
+  EXPECT_TRUE(throws<tandem::backend_unavailable>([] { (void)tandem::device_memory_stats(); },
+                                                  {"cuda", why}));
+  tandem::release_device_caches();  // a no-op, not an error
+  // Operands in device memory can only run on cuda: automatic says why it cannot.
+  const tandem::DeviceBuffer x;
+  tandem::DeviceBuffer y;
+  EXPECT_TRUE(throws<tandem::backend_unavailable>(
+      [&] { tandem::map(x, y, tandem::MapOp::square()); }, {"tandem::map", why}));
+  EXPECT_TRUE(throws<tandem::invalid_argument>(
+      [&] { tandem::map(x, y, tandem::MapOp::square(), with(Backend::serial)); },
+      {"DeviceBuffer", "serial"}));
+}
+
+// TANDEM_CUDA_MODULE names a file that does not exist.
+TEST(CudaModuleMissing, ReasonNamesTheModule) {
+  ASSERT_NE(std::getenv("TANDEM_CUDA_MODULE"), nullptr);
+  expect_unavailable_everywhere("module libtandem_cuda.so not found");
+}
+
+// TANDEM_CUDA_MODULE names a module of another ABI version.
+TEST(CudaModuleForeign, IsRefusedNotUsed) {
+  ASSERT_NE(std::getenv("TANDEM_CUDA_MODULE"), nullptr);
+  expect_unavailable_everywhere("another tandem version");
+}
+
+// TANDEM_CUDA_MODULE names a shared library without the factory symbol.
+TEST(CudaModuleNoSymbol, ReasonNamesTheSymbol) {
+  ASSERT_NE(std::getenv("TANDEM_CUDA_MODULE"), nullptr);
+  expect_unavailable_everywhere("has no tandem_cuda_module");
+}
+
+// The module built beside libtandem, on this machine as it is.
+TEST(CudaModuleHere, LoadsAndReportsTheMachine) {
+  ASSERT_EQ(std::getenv("TANDEM_CUDA_MODULE"), nullptr);
+  const auto info = tandem::backend_info(Backend::cuda);
+  if (!driver_present()) {
+    // The CUDA libraries are here (the module loaded) but no driver: the reason says so.
+    expect_unavailable_everywhere("no CUDA driver");
+    return;
+  }
+  if (!info.available) {
+    EXPECT_NE(info.reason.find("no device"), std::string::npos) << info.reason;
+    GTEST_SKIP() << "a driver but no usable GPU: " << info.reason;
+  }
+  EXPECT_FALSE(info.device.empty());
+  EXPECT_EQ(std::ranges::count(tandem::available_backends(), Backend::cuda), 1);
+}
+
+// CUDA_VISIBLE_DEVICES hides every GPU from a machine that has a driver.
+TEST(CudaModuleNoDevice, ReasonSaysNoDevice) {
+  if (!driver_present()) GTEST_SKIP() << "no CUDA driver here: the no-device path needs one";
+  expect_unavailable_everywhere("no device");
+}
+
+}  // namespace

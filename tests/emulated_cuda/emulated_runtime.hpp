@@ -1,0 +1,89 @@
+#pragma once
+// The emulated cuda module's run-time state, shaped like gpu/runtime.hpp so that the workloads
+// read like their .cu counterparts: "device memory" is host memory under a byte cap, scratch
+// comes from a caching pool, and each call borrows a worker whose two staging buffers play the
+// part of pinned memory. Phases are timed with the host clock.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "backend_impl.hpp"
+
+namespace tandem::emulated {
+
+/// A failure inside the module; the entry points turn it into an errc code and a message.
+struct Failure {
+  errc code;
+  std::string message;
+};
+
+[[noreturn]] inline void fail(errc code, std::string message) {
+  throw Failure{code, std::move(message)};
+}
+
+/// Reads TANDEM_EMULATED_DEVICE_BYTES (the emulated device's size); "" or why it is unusable.
+std::string open_device();
+/// The device's size in bytes.
+std::size_t device_bytes() noexcept;
+
+/// Long-lived memory for DeviceBuffer (zero-filled); trims the caches and retries once when
+/// the emulated device is full.
+void* allocate_buffer(std::size_t bytes);
+void release_buffer(void* p) noexcept;
+
+void trim() noexcept;
+void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
+                  std::uint64_t* device_allocations, std::uint64_t* pinned_allocations) noexcept;
+
+struct Worker;
+
+/// One workload call, as gpu/runtime.hpp's Call: borrows a worker, hands out scratch, stages
+/// copies, and writes the phase breakdown when asked.
+class Call {
+ public:
+  explicit Call(detail::Breakdown* timing);
+  ~Call();
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  /// Scratch of `bytes` from the caching pool, the call's until it ends.
+  void* scratch(std::size_t bytes);
+  template <class T>
+  T* scratch_for(std::int64_t count) {
+    return static_cast<T*>(scratch(static_cast<std::size_t>(count) * sizeof(T)));
+  }
+
+  /// Host rows (rows x row_bytes, stride src_stride bytes) into contiguous "device" memory and
+  /// back, through the worker's staging buffers in chunks, as the real module does.
+  void upload(void* device_dst, const void* host_src, std::size_t rows, std::size_t row_bytes,
+              std::size_t src_stride);
+  void download(void* host_dst, std::size_t dst_stride, const void* device_src, std::size_t rows,
+                std::size_t row_bytes);
+
+  void compute_begin();
+  void compute_end();
+  void finish();
+
+  /// Thrust's temporary storage, from this call's scratch (freed with the call).
+  struct ThrustAllocator {
+    using value_type = char;
+    Call* call;
+    char* allocate(std::ptrdiff_t n) {
+      return static_cast<char*>(call->scratch(static_cast<std::size_t>(n)));
+    }
+    void deallocate(char*, std::size_t) noexcept {}
+  };
+  ThrustAllocator thrust_allocator() noexcept { return ThrustAllocator{this}; }
+
+ private:
+  Worker* w_;
+  detail::Breakdown* timing_;
+  double allocation_ = 0.0;
+  double host_to_device_ = 0.0;
+  double compute_ = 0.0;
+  double device_to_host_ = 0.0;
+  std::chrono::steady_clock::time_point compute_start_{};
+};
+
+}  // namespace tandem::emulated
