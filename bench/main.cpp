@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("openmp", tandem::backend_info(tandem::Backend::openmp).device);
 
   for (auto reg : {register_references, register_map, register_matmul, register_polynomial_grid,
-                   register_mse}) {
+                   register_mse, register_gpu}) {
     reg(c);
   }
   const std::size_t total = filtered ? 0 : registered_count();

@@ -59,6 +59,18 @@ RawMatrix device_raw(const char* function, const char* name, const ConstDeviceMa
   return raw;
 }
 
+// For tandem_bench: the GPU references it reports results against (not public API).
+TANDEM_EXPORT double cuda_reference_seconds(int which, std::int64_t a, std::int64_t b,
+                                            std::int64_t c, int repetitions) {
+  const TandemCudaModule& api = cuda_api("tandem_bench reference");
+  double seconds = 0.0;
+  TandemCudaStatus status{};
+  if (api.reference(which, a, b, c, repetitions, &seconds, &status) != 0) {
+    throw_cuda_status("tandem_bench reference", status);
+  }
+  return seconds;
+}
+
 }  // namespace detail
 
 namespace {
@@ -137,7 +149,10 @@ DeviceMemoryStats device_memory_stats() {
 }
 
 void release_device_caches() noexcept {
-  if (const TandemCudaModule* api = detail::cuda_module_api()) api->trim();
+  try {
+    if (const TandemCudaModule* api = detail::cuda_module_api()) api->trim();
+  } catch (...) {  // the module failed to load: nothing is cached
+  }
 }
 
 #define TANDEM_DEFINE_DEVICE_BUFFER_(T, name)                                                 \

@@ -41,10 +41,6 @@ class Device {
     capacity_ = static_cast<std::size_t>(v);
     return {};
   }
-  std::size_t capacity() noexcept {
-    std::lock_guard lock(mutex_);
-    return capacity_;
-  }
   /// Memory of `bytes` (> 0), or null when the device or the host is full.
   void* take(std::size_t bytes) {
     {
@@ -62,8 +58,8 @@ class Device {
   }
   std::string free_note() {
     std::lock_guard lock(mutex_);
-    return " (" + std::to_string((capacity_ - used_) >> 20) + " MiB free of " +
-           std::to_string(capacity_ >> 20) + " MiB, emulated)";
+    return " (" + std::to_string(capacity_ - used_) + " bytes free of " +
+           std::to_string(capacity_) + ", emulated; TANDEM_EMULATED_DEVICE_BYTES)";
   }
 
  private:
@@ -237,8 +233,6 @@ WorkerPool& workers() {
 }  // namespace
 
 std::string open_device() { return device().open(); }
-
-std::size_t device_bytes() noexcept { return device().capacity(); }
 
 void* allocate_buffer(std::size_t bytes) {
   if (bytes == 0) return nullptr;  // as cudaMalloc(0)

@@ -24,8 +24,6 @@ struct Failure {
 
 /// Reads TANDEM_EMULATED_DEVICE_BYTES (the emulated device's size); "" or why it is unusable.
 std::string open_device();
-/// The device's size in bytes.
-std::size_t device_bytes() noexcept;
 
 /// Long-lived memory for DeviceBuffer (zero-filled); trims the caches and retries once when
 /// the emulated device is full.
