@@ -32,14 +32,14 @@ Label reference(const char* ref, double bytes, double flops) {
 void add_reference(const Config& c, const std::string& id, const Label& label, Ref which,
                    std::int64_t a, std::int64_t b, std::int64_t k, double items, double bytes,
                    double flops) {
-  benchmark::RegisterBenchmark(id.c_str(),
-                               [=](benchmark::State& st) {
-                                 for (auto _ : st) {
-                                   st.SetIterationTime(tandem::detail::cuda_reference_seconds(
-                                       which, a, b, k, 1));
-                                 }
-                                 finish(st, label, items, bytes, flops);
-                               })
+  benchmark::RegisterBenchmark(
+      id.c_str(),
+      [=](benchmark::State& st) {
+        for (auto _ : st) {
+          st.SetIterationTime(tandem::detail::cuda_reference_seconds(which, a, b, k, 1));
+        }
+        finish(st, label, items, bytes, flops);
+      })
       ->UseManualTime()
       ->MinTime(c.min_time)
       ->Repetitions(c.repetitions)
@@ -127,8 +127,8 @@ void register_gpu(const Config& c) {
   add_reference(c, "ref/kernel_launch", reference("kernel_launch", 0, 0), kLaunch, 0, 0, 0, 1, 0,
                 0);
   const std::int64_t big = std::int64_t{1} << 28;  // bytes: 256 MiB
-  for (auto [ref, which] : {std::pair{"d2d_copy_bw", kD2D}, std::pair{"h2d_bw", kH2D},
-                            std::pair{"d2h_bw", kD2H}}) {
+  for (auto [ref, which] :
+       {std::pair{"d2d_copy_bw", kD2D}, std::pair{"h2d_bw", kH2D}, std::pair{"d2h_bw", kD2H}}) {
     // A copy reads and writes: d2d moves 2x the bytes through device memory.
     const double moved = (which == kD2D ? 2.0 : 1.0) * static_cast<double>(big);
     add_reference(c, std::string("ref/") + ref, reference(ref, moved, 0)("n", big), which, big, 0,

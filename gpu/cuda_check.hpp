@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "cublas_api.hpp"
+
 #include "tandem/error.hpp"
 
 namespace tandem::cuda {
@@ -30,8 +32,8 @@ inline void check(cudaError_t e, const char* call) {
 inline void check(cublasStatus_t s, const char* call) {
   if (s == CUBLAS_STATUS_SUCCESS) return;
   const errc code = s == CUBLAS_STATUS_ALLOC_FAILED ? errc::out_of_memory : errc::device_error;
-  fail(code,
-       std::string(call) + " failed: " + cublasGetStatusName(s) + ": " + cublasGetStatusString(s));
+  fail(code, std::string(call) + " failed: " + cublas().status_name(s) + ": " +
+                 cublas().status_string(s));
 }
 
 }  // namespace tandem::cuda

@@ -78,11 +78,11 @@ void gemm(Call& call, std::int64_t m, std::int64_t n, std::int64_t k, const T* A
     // Row-major C = A·B is column-major C^T = B^T·A^T: the same memory, operands swapped.
     const T one = 1, zero = 0;
     if constexpr (std::is_same_v<T, float>) {
-      TANDEM_CUDA_CHECK(cublasSgemm_v2_64(call.blas(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B,
-                                          ldb, A, lda, &zero, C, ldc));
+      TANDEM_CUDA_CHECK(cublas().sgemm(call.blas(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B, ldb,
+                                       A, lda, &zero, C, ldc));
     } else {
-      TANDEM_CUDA_CHECK(cublasDgemm_v2_64(call.blas(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B,
-                                          ldb, A, lda, &zero, C, ldc));
+      TANDEM_CUDA_CHECK(cublas().dgemm(call.blas(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B, ldb,
+                                       A, lda, &zero, C, ldc));
     }
   } else {
     const dim3 grid(static_cast<unsigned>((n + kTile - 1) / kTile),

@@ -124,12 +124,12 @@ double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int 
         timed([&] {
           if (f32) {
             const float one = 1, zero = 0;
-            TANDEM_CUDA_CHECK(cublasSgemm_v2_64(
+            TANDEM_CUDA_CHECK(cublas().sgemm(
                 h, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, static_cast<const float*>(B), n,
                 static_cast<const float*>(A), k, &zero, static_cast<float*>(C), n));
           } else {
             const double one = 1, zero = 0;
-            TANDEM_CUDA_CHECK(cublasDgemm_v2_64(
+            TANDEM_CUDA_CHECK(cublas().dgemm(
                 h, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, static_cast<const double*>(B), n,
                 static_cast<const double*>(A), k, &zero, static_cast<double*>(C), n));
           }

@@ -232,7 +232,7 @@ std::string open_device() {
     cudaGetLastError();
     return std::string("cannot create a CUDA context on device 0: ") + cudaGetErrorString(ctx);
   }
-  return {};
+  return load_cublas();
 }
 
 std::string describe_device() {
@@ -312,10 +312,10 @@ cudaStream_t Call::stream() const noexcept { return w_->stream; }
 
 cublasHandle_t Call::blas() {
   if (w_->blas == nullptr) {
-    TANDEM_CUDA_CHECK(cublasCreate(&w_->blas));
-    TANDEM_CUDA_CHECK(cublasSetStream(w_->blas, w_->stream));
+    TANDEM_CUDA_CHECK(cublas().create(&w_->blas));
+    TANDEM_CUDA_CHECK(cublas().set_stream(w_->blas, w_->stream));
     // No TF32 or other reduced-precision shortcuts: f32 stays IEEE f32.
-    TANDEM_CUDA_CHECK(cublasSetMathMode(w_->blas, CUBLAS_DEFAULT_MATH));
+    TANDEM_CUDA_CHECK(cublas().set_math_mode(w_->blas, CUBLAS_DEFAULT_MATH));
   }
   return w_->blas;
 }

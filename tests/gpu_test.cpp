@@ -25,10 +25,10 @@ using tandem::DType;
 using tandem::MapOp;
 using namespace tandem_test;
 
-#define TANDEM_REQUIRE_CUDA()                                                         \
-  do {                                                                                \
-    const auto info_ = tandem::backend_info(Backend::cuda);                           \
-    if (!info_.available) GTEST_SKIP() << "cuda is unavailable: " << info_.reason;    \
+#define TANDEM_REQUIRE_CUDA()                                                      \
+  do {                                                                             \
+    const auto info_ = tandem::backend_info(Backend::cuda);                        \
+    if (!info_.available) GTEST_SKIP() << "cuda is unavailable: " << info_.reason; \
   } while (0)
 
 bool emulated() { return tandem::backend_info(Backend::cuda).device.starts_with("emulated"); }
@@ -51,7 +51,8 @@ TEST(GpuBuffer, RoundTripEveryDtypeAcrossStagingChunks) {
   TANDEM_REQUIRE_CUDA();
   TANDEM_SEEDED_RNG(rng);
   // 3 Mi + 5 f32 values are 12 MiB: more than one 8 MiB staging buffer, not a multiple of it.
-  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{1009}, (std::size_t{3} << 20) + 5}) {
+  for (std::size_t n :
+       {std::size_t{0}, std::size_t{1}, std::size_t{1009}, (std::size_t{3} << 20) + 5}) {
     SCOPED_TRACE("n=" + std::to_string(n));
     for_each_dtype([&]<class T>(std::type_identity<T>) {
       const auto host = random_vector<T>(rng, n);
@@ -86,8 +87,8 @@ TEST(GpuBuffer, WrongSizeOrDtypeIsRejectedAndLeavesDataAlone) {
   const std::vector<float> host{1, 2, 3, 4};
   DeviceBuffer d{std::span<const float>(host)};
   const std::vector<float> three{9, 9, 9};
-  EXPECT_TRUE(throws<tandem::invalid_argument>(
-      [&] { d.upload(std::span<const float>(three)); }, {"tandem::DeviceBuffer", "3", "4"}));
+  EXPECT_TRUE(throws<tandem::invalid_argument>([&] { d.upload(std::span<const float>(three)); },
+                                               {"tandem::DeviceBuffer", "3", "4"}));
   EXPECT_EQ(download<float>(d), host);
   std::vector<double> wrong(4, 7.0);
   EXPECT_TRUE(throws<tandem::invalid_argument>([&] { d.download(std::span<double>(wrong)); },
@@ -155,8 +156,8 @@ template <class T>
       const auto at = static_cast<std::size_t>(i * n + j);
       if constexpr (std::is_integral_v<T>) {
         if (got[at] != want[at]) {
-          return ::testing::AssertionFailure() << "C(" << i << "," << j << ") = " << got[at]
-                                               << ", serial " << want[at];
+          return ::testing::AssertionFailure()
+                 << "C(" << i << "," << j << ") = " << got[at] << ", serial " << want[at];
         }
       } else {
         long double mag = 0;
@@ -166,9 +167,9 @@ template <class T>
         }
         const long double tol = 2.0L * static_cast<long double>(k + 1) * epsilon<T>() * mag;
         if (std::fabs(static_cast<long double>(got[at]) - want[at]) > tol) {
-          return ::testing::AssertionFailure() << "C(" << i << "," << j << ") = " << got[at]
-                                               << ", serial " << want[at] << ", tolerance "
-                                               << static_cast<double>(tol);
+          return ::testing::AssertionFailure()
+                 << "C(" << i << "," << j << ") = " << got[at] << ", serial " << want[at]
+                 << ", tolerance " << static_cast<double>(tol);
         }
       }
     }
@@ -273,8 +274,9 @@ TEST(GpuDevice, BadDeviceOperandsAreTypedErrorsWithOutputsUntouched) {
   DeviceBuffer y4(DType::f32, 4);
   const auto y_untouched = [&] { return download<double>(y) == yd; };
   expect_rejected<tandem::invalid_argument>(
-      "dtype mismatch", on_cuda(), [&](const tandem::Options& o) { tandem::map(x, y, MapOp::square(), o); },
-      y_untouched, {"tandem::map", "f64", "f32"});
+      "dtype mismatch", on_cuda(),
+      [&](const tandem::Options& o) { tandem::map(x, y, MapOp::square(), o); }, y_untouched,
+      {"tandem::map", "f64", "f32"});
   expect_rejected<tandem::invalid_argument>(
       "size mismatch", on_cuda(),
       [&](const tandem::Options& o) { tandem::map(x, y4, MapOp::square(), o); },
@@ -293,10 +295,14 @@ TEST(GpuDevice, BadDeviceOperandsAreTypedErrorsWithOutputsUntouched) {
                                                {"i32", "f32 or f64"}));
   DeviceBuffer m(DType::f32, 100);
   EXPECT_TRUE(throws<tandem::invalid_argument>(
-      [&] { tandem::matmul(m.matrix(5, 5), m.matrix(5, 5, 5, 80), m.matrix(5, 5, 5, 40), on_cuda()); },
+      [&] {
+        tandem::matmul(m.matrix(5, 5), m.matrix(5, 5, 5, 80), m.matrix(5, 5, 5, 40), on_cuda());
+      },
       {"B", "does not fit", "100"}));
   EXPECT_TRUE(throws<tandem::invalid_argument>(
-      [&] { tandem::matmul(m.matrix(5, 5), m.matrix(5, 5, 5, 25), m.matrix(5, 5, 5, 20), on_cuda()); },
+      [&] {
+        tandem::matmul(m.matrix(5, 5), m.matrix(5, 5, 5, 25), m.matrix(5, 5, 5, 20), on_cuda());
+      },
       {"C", "A"}));  // C overlaps A within the buffer
   EXPECT_TRUE(download<float>(m) == std::vector<float>(100, 0.0f));
 }
@@ -405,7 +411,8 @@ TEST(GpuLarge, MoreThan2To31Elements) {
   const std::int64_t n = (std::int64_t{1} << 31) + 1027;
   // Values i % 1024, so every index matters and the exact MSE is known in closed form.
   std::vector<float> host(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) host[static_cast<std::size_t>(i)] = static_cast<float>(i % 1024);
+  for (std::int64_t i = 0; i < n; ++i)
+    host[static_cast<std::size_t>(i)] = static_cast<float>(i % 1024);
   DeviceBuffer x{std::span<const float>(host)};
   host = {};
   long double sum = 0;

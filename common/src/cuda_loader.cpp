@@ -56,7 +56,7 @@ CudaModule load() {
       if (handle == nullptr) {
         // The file is there but something it needs is not (libcublas, libcudart...).
         m.reason =
-            "cannot load the CUDA module " + beside + " (CUDA libraries missing?): " + dl_error();
+            "cannot load the CUDA module " + beside + " : " + dl_error();
         return m;
       }
     } else {

@@ -5,7 +5,8 @@
 /// of nothing). Accuracy: terms are squared and summed in double (f32 input is widened first)
 /// by pairwise summation; the relative error is at most (log2(n) + 24) * 2^-53 of the exact
 /// mean of the rounded inputs. On the openmp backend the result is bitwise the same for every
-/// thread count.
+/// thread count; on cuda the sum is compensated (TwoSum) and the same input on the same GPU
+/// gives the same bits.
 ///
 /// **Example**:
 ///   std::vector<double> e = ...;
