@@ -54,9 +54,8 @@ CudaModule load() {
       m.path = beside;
       handle = dlopen(beside.c_str(), RTLD_NOW | RTLD_LOCAL);
       if (handle == nullptr) {
-        // The file is there but something it needs is not (libcublas, libcudart...).
-        m.reason =
-            "cannot load the CUDA module " + beside + " : " + dl_error();
+        // The file is there but the loader refuses it (a missing dependency, another ABI).
+        m.reason = "cannot load the CUDA module " + beside + ": " + dl_error();
         return m;
       }
     } else {
