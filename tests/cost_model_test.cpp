@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cost_model.hpp"
+#include "tandem/tandem.hpp"
 
 namespace {
 
@@ -116,6 +117,40 @@ TEST(CostModel, BuiltinDefaultsCrossOverAtTheMeasuredSizes) {
   const Profile wide = tandem::detail::builtin_profile({"x", 64, "none", "none"});
   EXPECT_LT(tandem::detail::predict(wide, Backend::openmp, {Workload::map, DType::f64, 1e8}).seconds,
             tandem::detail::predict(p, Backend::openmp, {Workload::map, DType::f64, 1e8}).seconds);
+}
+
+TEST(Plan, PublicApi) {
+  const tandem::ProfileInfo info = tandem::use_profile("");  // the built-in defaults
+  EXPECT_FALSE(info.loaded);
+  EXPECT_FALSE(info.machine.empty());
+  const tandem::Plan small = tandem::plan(tandem::Problem::mse(DType::f64, 10));
+  EXPECT_EQ(small.choice, Backend::serial) << small.reason;
+  ASSERT_EQ(small.predictions.size(), 3u);
+  EXPECT_TRUE(small.predictions[0].available);
+  EXPECT_FALSE(small.predictions[0].calibrated);
+  EXPECT_NE(small.reason.find("built-in defaults"), std::string::npos) << small.reason;
+  if (tandem::backend_info(Backend::openmp).available &&
+      !tandem::backend_info(Backend::cuda).available) {
+    EXPECT_EQ(tandem::plan(tandem::Problem::mse(DType::f64, 1 << 24)).choice, Backend::openmp);
+  }
+  if (!tandem::backend_info(Backend::cuda).available) {
+    tandem::Problem device = tandem::Problem::map(DType::f32, 1 << 20);
+    device.device = true;
+    EXPECT_THROW((void)tandem::plan(device), tandem::backend_unavailable);
+    EXPECT_FALSE(small.predictions[2].available);
+    EXPECT_FALSE(small.predictions[2].why_not.empty());
+  }
+  EXPECT_THROW((void)tandem::plan(tandem::Problem::mse(DType::i32, 10)), tandem::invalid_argument);
+  EXPECT_EQ(tandem::parse_workload("Polynomial-Grid"),
+            Workload::polynomial_grid);
+  EXPECT_THROW((void)tandem::parse_workload("fft"), tandem::invalid_argument);
+  // A call's Stats explain automatic's choice with the same predictions.
+  std::vector<double> e(10, 1.0);
+  tandem::Stats stats;
+  (void)tandem::mse(e, {.backend = Backend::automatic, .stats = &stats});
+  EXPECT_EQ(stats.backend, Backend::serial);
+  EXPECT_NE(stats.reason.find("serial"), std::string::npos) << stats.reason;
+  EXPECT_NE(stats.reason.find("built-in defaults"), std::string::npos) << stats.reason;
 }
 
 }  // namespace
