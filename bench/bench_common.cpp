@@ -126,6 +126,16 @@ namespace {
 std::size_t g_registered = 0;
 }
 
+ModelScope::ModelScope(tandem::Backend b) : active_(b == kAutomaticDefaults) {
+  if (!active_) return;
+  path_ = tandem::profile_info().path;
+  tandem::use_profile("");
+}
+
+ModelScope::~ModelScope() {
+  if (active_) tandem::use_profile(path_);
+}
+
 std::size_t registered_count() { return g_registered; }
 
 benchmark::internal::Benchmark* add(const std::string& bench_name, const Config& c,

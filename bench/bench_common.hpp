@@ -88,8 +88,33 @@ std::size_t registered_count();
 /// Sets label and rate counters after the timed loop: items/s, bytes/s and FLOP/s.
 void finish(benchmark::State& st, const Label& label, double items, double bytes, double flops);
 
+/// A run of `automatic` with the built-in defaults instead of the profile (labelled
+/// backend=automatic_defaults): the same sweep measures automatic before and after calibration.
+inline constexpr auto kAutomaticDefaults = static_cast<tandem::Backend>(100);
+
+/// The backend a case passes in Options::backend.
+inline tandem::Backend real(tandem::Backend b) {
+  return b == kAutomaticDefaults ? tandem::Backend::automatic : b;
+}
+
+/// Makes automatic use the built-in defaults for the lifetime of a kAutomaticDefaults case,
+/// then the profile of the run again.
+class ModelScope {
+ public:
+  explicit ModelScope(tandem::Backend b);
+  ~ModelScope();
+  ModelScope(const ModelScope&) = delete;
+  ModelScope& operator=(const ModelScope&) = delete;
+
+ private:
+  bool active_;
+  std::string path_;
+};
+
 /// "serial", "openmp", ... for names and labels.
-inline std::string name(tandem::Backend b) { return std::string(tandem::to_string(b)); }
+inline std::string name(tandem::Backend b) {
+  return b == kAutomaticDefaults ? "automatic_defaults" : std::string(tandem::to_string(b));
+}
 
 /// The empty OpenMP parallel region, at every thread count of the sweep.
 void register_references(const Config& c);

@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
     if (b != tandem::Backend::serial) c.backends.push_back(b);
   }
   c.backends.push_back(tandem::Backend::automatic);
+  c.backends.push_back(kAutomaticDefaults);  // automatic before calibration, in the same run
   c.backends.push_back(tandem::Backend::serial);
 
   const tandem::BackendInfo cuda = tandem::backend_info(tandem::Backend::cuda);
@@ -120,6 +121,10 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("machine", cpu_model());
   benchmark::AddCustomContext("gpu", cuda.available ? cuda.device : "none (" + cuda.reason + ")");
   benchmark::AddCustomContext("openmp", tandem::backend_info(tandem::Backend::openmp).device);
+  const tandem::ProfileInfo profile = tandem::profile_info();
+  benchmark::AddCustomContext(
+      "tandem_profile", profile.loaded ? profile.path + " (measured " + profile.created + ")"
+                                       : "none (" + profile.path + ": " + profile.status + ")");
 
   for (auto reg : {register_references, register_map, register_matmul, register_polynomial_grid,
                    register_mse, register_gpu}) {

@@ -15,7 +15,8 @@ void map_case(const Config& c, tandem::Backend b, int threads, std::int64_t n, c
     const auto len = static_cast<std::size_t>(n);
     const std::span<const T> x(input<T>(0, n), len);
     const std::span<T> y(input<T>(1, n), len);
-    const tandem::Options o{.backend = b, .threads = threads};
+    const tandem::Options o{.backend = real(b), .threads = threads};
+    const ModelScope model(b);
     const auto op = tandem::MapOp::scale(2);
     for (auto _ : st) {
       tandem::map(x, y, op, o);

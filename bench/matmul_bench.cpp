@@ -17,7 +17,8 @@ void matmul_case(const Config& c, tandem::Backend b, int threads, std::int64_t n
     const tandem::MatrixView<const T> A(input<T>(0, n * n), n, n);
     const tandem::MatrixView<const T> B(input<T>(1, n * n), n, n);
     const tandem::MatrixView<T> C(input<T>(2, n * n), n, n);
-    const tandem::Options o{.backend = b, .threads = threads};
+    const tandem::Options o{.backend = real(b), .threads = threads};
+    const ModelScope model(b);
     for (auto _ : st) {
       tandem::matmul(A, B, C, o);
       benchmark::ClobberMemory();

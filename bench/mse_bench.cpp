@@ -13,7 +13,8 @@ void mse_case(const Config& c, tandem::Backend b, int threads, std::int64_t n, c
                                2.0 * static_cast<double>(n));
   add(k.id, c, [=](benchmark::State& st) {
     const std::span<const T> e(input<T>(0, n), static_cast<std::size_t>(n));
-    const tandem::Options o{.backend = b, .threads = threads};
+    const tandem::Options o{.backend = real(b), .threads = threads};
+    const ModelScope model(b);
     for (auto _ : st) benchmark::DoNotOptimize(tandem::mse(e, o));
     finish(st, k.label, static_cast<double>(n), bytes, 2.0 * static_cast<double>(n));
   });

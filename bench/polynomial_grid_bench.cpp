@@ -30,7 +30,8 @@ void grid_case(const Config& c, tandem::Backend b, int threads, std::int64_t set
     const auto grid = grid_of(sets);
     const auto x = tandem::linspace(-2.0, 2.0, kNx);
     const tandem::MatrixView<double> y(input<double>(0, sets * kNx), sets, kNx);
-    const tandem::Options o{.backend = b, .threads = threads};
+    const tandem::Options o{.backend = real(b), .threads = threads};
+    const ModelScope model(b);
     for (auto _ : st) {
       tandem::polynomial_grid(grid, x, y, o);
       benchmark::ClobberMemory();

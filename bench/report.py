@@ -45,11 +45,14 @@ REFERENCES = {
     "d2d_copy_bw": ("GPU device-to-device copy", "bw"), "h2d_bw": ("Host-to-device copy", "bw"),
     "d2h_bw": ("Device-to-host copy", "bw"), "cublas_gemm": ("Raw cuBLAS GEMM", "gflops"),
 }
+AUTOMATIC = ("automatic", "automatic_defaults")  # with the run's profile; with built-in defaults
 SERIES_ORDER = [("serial", HOST), ("openmp", HOST), ("cuda", HOST), ("cuda", DEVICE),
-                ("automatic", HOST)]
+                ("automatic", HOST), ("automatic_defaults", HOST)]
 SERIES_COLOR = {("serial", HOST): "#444444", ("openmp", HOST): "tab:blue",
                 ("cuda", HOST): "tab:orange", ("cuda", DEVICE): "tab:red",
-                ("automatic", HOST): "tab:green"}
+                ("automatic", HOST): "tab:green", ("automatic_defaults", HOST): "tab:olive"}
+# automatic ÷ the best backend at every size: after calibration, and with the built-in defaults.
+AUTOMATIC_TARGETS = {"automatic": 1.1, "automatic_defaults": 1.5}
 DTYPE_MARKERS = "osD^v"
 GPU_BIG_N = 2 ** 26     # device-resident bandwidth target applies from here
 GPU_SMALL_N = 2 ** 16   # a "small call" for the launch-overhead target
@@ -320,7 +323,7 @@ def log_axis(ax, axis, base, fmt=None):
 def draw_series(ax, key, dtype_index, dtype, x, y):
     ax.plot(x, y, color=SERIES_COLOR.get(key, "tab:purple"),
             marker=DTYPE_MARKERS[dtype_index % len(DTYPE_MARKERS)], markersize=4.5,
-            linestyle="--" if key[0] == "automatic" else "-",
+            linestyle="--" if key[0] in AUTOMATIC else "-",
             alpha=1.0 if dtype_index == 0 else 0.6, label=f"{series_name(key)} · {dtype}")
 
 
@@ -464,30 +467,51 @@ def workload_section(wl, runs, llc, out_dir):
     return "\n".join(out)
 
 
-def automatic_section(runs):
-    rows = []
+def automatic_ratios(runs):
+    """{(workload, dtype, automatic key): (sizes, ratios)}: automatic's time ÷ the fastest of
+    the concrete backends on host data, at each size where both were measured."""
+    out = {}
     for wl in WORKLOADS:
         for dtype in dtypes_of(runs, wl["name"]):
             series = size_series(runs, wl["name"], dtype)
-            auto = series.get(("automatic", HOST))
-            others = [s for k, s in series.items() if k[1] == HOST and k[0] != "automatic"]
-            if auto is None or not others:
-                continue
-            ns, ratios = [], []
-            for n, t in zip(auto["n"], auto["t"]):
-                best = [s["t"][s["n"] == n][0] for s in others if n in s["n"]]
-                if best:
-                    ns.append(n)
-                    ratios.append(t / min(best))
-            if ratios:
-                worst = int(np.argmax(ratios))
-                rows.append([wl["name"], dtype, len(ns),
-                             f"{math.exp(np.mean(np.log(ratios))):.2f}×",
-                             f"{ratios[worst]:.2f}× at n={fmt_n(ns[worst])}"])
-    body = md_table(["workload", "dtype", "sizes", "geometric mean", "max"], rows) if rows else \
-        "_No automatic runs._\n"
+            others = [s for k, s in series.items() if k[1] == HOST and k[0] not in AUTOMATIC]
+            for which in AUTOMATIC:
+                auto = series.get((which, HOST))
+                if auto is None or not others:
+                    continue
+                ns, ratios = [], []
+                for n, t in zip(auto["n"], auto["t"]):
+                    best = [s["t"][s["n"] == n][0] for s in others if n in s["n"]]
+                    if best:
+                        ns.append(n)
+                        ratios.append(t / min(best))
+                if ratios:
+                    out[wl["name"], dtype, which] = (ns, ratios)
+    return out
+
+
+def automatic_section(runs, ctx):
+    profile = str(ctx.get("tandem_profile", "unknown"))
+    calibrated = not profile.startswith("none")
+    rows = []
+    for (wl, dtype, which), (ns, ratios) in automatic_ratios(runs).items():
+        worst = int(np.argmax(ratios))
+        target = AUTOMATIC_TARGETS[which]
+        if which == "automatic" and not calibrated:
+            verdict_ = "n/a (no profile in this run)"
+        else:
+            verdict_ = "met" if ratios[worst] <= target else "**missed**"
+        rows.append([wl, dtype, "calibrated profile" if which == "automatic" else
+                     "built-in defaults", len(ns), f"{math.exp(np.mean(np.log(ratios))):.2f}×",
+                     f"{ratios[worst]:.2f}× at n={fmt_n(ns[worst])}", f"≤ {target}×", verdict_])
+    body = md_table(["workload", "dtype", "model", "sizes", "geometric mean", "max", "target",
+                     "verdict"], rows) if rows else "_No automatic runs._\n"
     return ("## automatic against the best backend\n\nautomatic's time ÷ the fastest of serial, "
-            "openmp and cuda on host data, at each size (1.00× = it picked the best).\n\n" + body)
+            "openmp and cuda on host data, at each size (1.00× = it picked the best), with the "
+            "run's calibrated profile and with the built-in defaults (as before calibration), "
+            "both measured in this run. Targets: within 1.1× of the best at every size after "
+            "calibration, within 1.5× before.\n\nProfile of this run: " + profile + "\n\n"
+            + body)
 
 
 def amdahl_section(runs, out_dir):
@@ -609,6 +633,15 @@ def target_rows(runs, ctx, notebooks):
     for d in ("f32", "f64"):
         add(f"GPU: matmul {d}, largest n: fraction of raw cuBLAS", 0.9,
             fraction("matmul", [dev, cuda_host], (d,), worst=False))
+    ratios = automatic_ratios(runs)
+    calibrated = not str(ctx.get("tandem_profile", "none")).startswith("none")
+    for which, what in (("automatic", "after calibration"),
+                        ("automatic_defaults", "built-in defaults (before calibration)")):
+        worst = [max(r) for (_, _, w), (_, r) in ratios.items() if w == which]
+        add(f"automatic ÷ best backend, every size, {what}: worst", AUTOMATIC_TARGETS[which],
+            max(worst) if worst else None, higher=False, fmt="{:.2f}×")
+        if which == "automatic" and not calibrated:
+            rows[-1][3] = "n/a (no profile in this run)"
     for row in rows:
         if not gpu and row[0].startswith("GPU:"):
             row[3] = "n/a (no GPU in this run)"
@@ -702,7 +735,7 @@ def main(argv=None):
              "## Workloads\n\nTime per call and speedup over serial; automatic is dashed, "
              "the markers are the measured sizes.\n",
              *[workload_section(wl, runs, llc, args.out) for wl in WORKLOADS],
-             automatic_section(runs), amdahl_section(runs, args.out), overhead_section(runs),
+             automatic_section(runs, ctx), amdahl_section(runs, args.out), overhead_section(runs),
              targets_section(runs, ctx, notebooks), errors_section(problems),
              notebooks_section(notebooks)]
     path = os.path.join(args.out, "report.md")

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The comparative benchmark: builds tandem, runs the sweep on every available backend and the
+# The comparative benchmark: builds tandem, calibrates automatic's cost model (into
+# OUT/profile.json, unless TANDEM_PROFILE names a profile to use), runs the sweep on every
+# available backend, automatic with that profile and with the built-in defaults, and the
 # notebooks' tools side by side, and writes a Markdown report with PNG plots.
 # Usage: scripts/bench.sh [--quick | --full] [--out DIR]   (default: --quick --out build/report)
 set -euo pipefail
@@ -28,6 +30,10 @@ cmake --build --preset bench
 bin=build/bench/bench
 mkdir -p "$out"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -z "${TANDEM_PROFILE:-}" ]; then
+  export TANDEM_PROFILE=$out/profile.json
+  build/bench/cli/tandem calibrate --quick
+fi
 "$bin/tandem_bench" "$mode" --json "$out/results.json" --commit "$commit" --benchmark_color=false
 "$venv/bin/python" bench/notebooks.py --jobs-exe "$bin/tandem_notebook_jobs" --out "$out/notebooks.json"
 "$venv/bin/python" bench/report.py "$out/results.json" --notebooks "$out/notebooks.json" --out "$out"

@@ -43,3 +43,12 @@ TEST(Readme, UsingItExampleRuns) {
   out << stats.backend << " " << stats.seconds << " s: " << stats.reason << "\n";
   EXPECT_NE(out.str().find(std::string(tandem::to_string(stats.backend))), std::string::npos);
 }
+
+TEST(Readme, PlanExampleRuns) {
+  std::ostringstream out;
+  tandem::Plan p = tandem::plan(tandem::Problem::matmul(tandem::DType::f32, 64, 64, 64));
+  out << p.choice << ": " << p.reason << "\n";
+  EXPECT_NE(p.choice, tandem::Backend::automatic);
+  EXPECT_EQ(p.predictions.size(), 3u);
+  EXPECT_NE(out.str().find("matmul f32"), std::string::npos) << out.str();
+}

@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 
+#include "automatic.hpp"
 #include "registry.hpp"
 
 namespace tandem::detail {
@@ -37,47 +38,13 @@ const EnvChoice& env_choice() {
   return choice;
 }
 
-// Problem sizes below which automatic stays serial, because starting a parallel region costs
-// more than it saves. Measured crossovers of the openmp backend (whose loops are vectorised even
-// on one thread) over serial on a 2-core machine; a calibrated cost model replaces them.
-double serial_threshold(Workload w) noexcept {
-  switch (w) {
-    case Workload::map:
-    case Workload::callable_map:
-      return 1 << 11;  // elements
-    case Workload::mse:
-      return 1 << 11;  // elements
-    case Workload::matmul:
-      return 24.0 * 24.0 * 24.0;  // m*n*k
-    case Workload::polynomial_grid:
-      return 1 << 13;  // sets * x * coefficients
-  }
-  return 0;
-}
-
-const char* workload_name(Workload w) noexcept {
-  switch (w) {
-    case Workload::map:
-    case Workload::callable_map:
-      return "map";
-    case Workload::matmul:
-      return "matmul";
-    case Workload::polynomial_grid:
-      return "polynomial_grid";
-    case Workload::mse:
-      return "mse";
-  }
-  return "?";
-}
-
+// The cost model (automatic.cpp) predicts each available backend's time from the machine's
+// profile, or from built-in defaults before calibration, and the fastest prediction runs.
 Backend pick_automatic(const Call& call) {
   if (call.device) return Backend::cuda;  // the data is on the GPU: only cuda can read it
-  const BackendSlot& omp = backend_slot(Backend::openmp);
-  if (omp.impl != nullptr && omp.impl->supports(call.workload) &&
-      call.work >= serial_threshold(call.workload)) {
-    return Backend::openmp;
-  }
-  return Backend::serial;
+  const Backend b = choose_fast(model_state().profile, shape_of(call),
+                                availability(call.workload == Workload::callable_map));
+  return b == Backend::automatic ? Backend::serial : b;
 }
 
 }  // namespace
@@ -137,8 +104,6 @@ void record(const Options& options, const Resolved& r, const Call& call,
             std::chrono::steady_clock::time_point start, double body_seconds,
             const Breakdown& timing) {
   if (options.stats == nullptr) return;
-  const Workload workload = call.workload;
-  const double work = call.work;
   Stats& s = *options.stats;
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const bool split = timing.allocation > 0 || timing.host_to_device > 0 || timing.compute > 0 ||
@@ -153,17 +118,11 @@ void record(const Options& options, const Resolved& r, const Call& call,
   std::ostringstream why;
   why << r.source << " = " << r.requested;
   if (r.requested == Backend::automatic) {
-    const BackendImpl* omp = backend_slot(Backend::openmp).impl;
-    why << ": " << workload_name(workload) << " size " << work;
-    if (call.device) {
-      why << ", operands in GPU memory";
-    } else if (s.backend != Backend::serial) {
-      why << " >= serial threshold " << serial_threshold(workload);
-    } else if (omp == nullptr) {
-      why << ", openmp unavailable";
-    } else {
-      why << " < serial threshold " << serial_threshold(workload);
-    }
+    const ModelState& model = model_state();
+    why << ": "
+        << choose(model.profile, shape_of(call),
+                  availability(call.workload == Workload::callable_map), model.from_profile)
+               .reason;
   }
   s.reason = why.str();
 }

@@ -9,6 +9,7 @@
 #include "tandem/matmul.hpp"
 #include "tandem/mse.hpp"
 #include "tandem/options.hpp"
+#include "tandem/plan.hpp"
 #include "tandem/polynomial_grid.hpp"
 #include "tandem/version.hpp"
 #include "tandem/views.hpp"

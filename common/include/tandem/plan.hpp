@@ -1,0 +1,140 @@
+#pragma once
+/// How `automatic` chooses a backend: a cost model, its machine profile, and calibration.
+///
+/// For each backend, workload and dtype the model predicts
+///   time = overhead + seconds per unit of work × work (+ for cuda on host data: the bytes
+///   copied over the host↔device bandwidth),
+/// where work is elements (map, mse), multiply-adds m·n·k (matmul) or values × coefficients
+/// (polynomial_grid). `automatic` runs the available backend with the smallest prediction;
+/// operands already in GPU memory can only go to cuda. The coefficients come from built-in
+/// defaults or from a profile that calibrate() measured on this machine.
+///
+/// **Example**:
+///   tandem::Plan p = tandem::plan(tandem::Problem::mse(tandem::DType::f64, 1 << 20));
+///   std::cout << p.choice << ": " << p.reason << "\n";
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tandem/backend.hpp"
+#include "tandem/dtype.hpp"
+#include "tandem/export.hpp"
+
+namespace tandem {
+
+/// The workloads, as the cost model and the command-line tool name them.
+enum class Workload { map, matmul, polynomial_grid, mse };
+
+/// "map", "matmul", "polynomial_grid", "mse".
+TANDEM_EXPORT std::string_view to_string(Workload workload) noexcept;
+
+/// Parses a workload name (any case; "polynomial-grid" too).
+/// Throws tandem::invalid_argument listing the valid names for anything else.
+TANDEM_EXPORT Workload parse_workload(std::string_view name);
+
+/// One call as the cost model sees it: what, in which dtype, how much work, how many bytes.
+struct Problem {
+  Workload workload = Workload::map;
+  DType dtype = DType::f64;
+  double work = 0;      ///< elements, m·n·k, or sets·x·coefficients
+  double bytes = 0;     ///< operand bytes read plus written
+  bool device = false;  ///< operands already in GPU memory (DeviceBuffers)
+
+  /// map of n elements (reads and writes n).
+  TANDEM_EXPORT static Problem map(DType dtype, std::int64_t n);
+  /// (m x k) · (k x n).
+  TANDEM_EXPORT static Problem matmul(DType dtype, std::int64_t m, std::int64_t n,
+                                      std::int64_t k);
+  /// `sets` polynomials of `ncoef` coefficients from a Cartesian grid, at `nx` points.
+  TANDEM_EXPORT static Problem polynomial_grid(DType dtype, std::int64_t sets, std::int64_t nx,
+                                               std::int64_t ncoef);
+  /// mse of n values (`two_inputs`: mse(a, b)).
+  TANDEM_EXPORT static Problem mse(DType dtype, std::int64_t n, bool two_inputs = false);
+};
+
+/// The predicted time of one backend, and its parts.
+struct Prediction {
+  Backend backend = Backend::serial;
+  bool available = false;  ///< can run this problem here (else `why_not` says why)
+  std::string why_not;
+  double seconds = 0;            ///< overhead + compute + transfer
+  double overhead_seconds = 0;   ///< fixed cost per call
+  double compute_seconds = 0;    ///< seconds per unit × work
+  double transfer_seconds = 0;   ///< cuda on host data: bytes over the measured bandwidth
+  bool calibrated = false;       ///< coefficients from the profile (else built-in defaults)
+};
+
+/// What `automatic` would do with a problem, and why.
+struct Plan {
+  Backend choice = Backend::serial;
+  std::vector<Prediction> predictions;  ///< serial, openmp, cuda, available or not
+  std::string reason;                   ///< one line, as Stats::reason gives it
+};
+
+/// The predictions for every backend and the choice `automatic` makes for `problem`.
+/// Throws tandem::backend_unavailable when no available backend can run it (device operands
+/// without cuda).
+TANDEM_EXPORT Plan plan(const Problem& problem);
+
+/// The profile `automatic` uses in this process.
+struct ProfileInfo {
+  std::string path;     ///< where it was looked for (empty: built-in defaults by request)
+  bool loaded = false;  ///< a profile is in use; else the built-in defaults
+  std::string status;   ///< "loaded", "not found", or why it was ignored
+  std::string machine;  ///< this machine's key: CPU model, threads, GPU, driver
+  std::string created;  ///< when the profile in use was measured (empty for defaults)
+};
+
+/// The profile in use, loading it first if no call has yet. Loaded once per process, lazily:
+/// TANDEM_PROFILE if set, else $XDG_CACHE_HOME/tandem/ (or ~/.cache/tandem/) under a name
+/// derived from the machine key. A corrupt profile, or one measured on another machine, is
+/// ignored with one warning on stderr, and `automatic` uses the built-in defaults.
+TANDEM_EXPORT ProfileInfo profile_info();
+
+/// Replaces the profile of this process by the one at `path` (empty: the built-in defaults).
+/// Thread-safe; prints nothing: the returned status says whether it was used.
+TANDEM_EXPORT ProfileInfo use_profile(const std::string& path);
+
+/// The file calibrate() writes and the lazy load reads when TANDEM_PROFILE is unset.
+TANDEM_EXPORT std::string default_profile_path();
+
+/// How to calibrate.
+struct CalibrationOptions {
+  bool quick = true;  ///< fewer sizes and repetitions (under a minute on 2 cores)
+  /// Where to save; empty: TANDEM_PROFILE if set, else default_profile_path().
+  std::string path;
+  /// Called with one line per measured series, for progress. May be empty.
+  std::function<void(const std::string&)> progress;
+};
+
+/// One fitted series of a calibration.
+struct CalibrationEntry {
+  Backend backend = Backend::serial;
+  Workload workload = Workload::map;
+  DType dtype = DType::f64;
+  double overhead_seconds = 0;
+  double seconds_per_unit = 0;
+  double fit_error = 0;   ///< rms relative error of the fit over the points kept
+  int points = 0;         ///< sizes measured
+  int rejected = 0;       ///< outlying sizes left out of the fit
+  bool accepted = false;  ///< the fit explains the points; else the default stays
+};
+
+/// What calibrate() measured and where it saved it.
+struct CalibrationResult {
+  std::string path;
+  std::string machine;
+  double seconds = 0;  ///< how long it took
+  std::vector<CalibrationEntry> entries;
+  double host_to_device_bytes_per_second = 0;  ///< 0 when cuda was not measured
+  double device_to_host_bytes_per_second = 0;
+};
+
+/// Measures every available backend on every workload and dtype (warm-up, batches, medians,
+/// outlier rejection, a fit check), saves the profile and makes this process use it.
+/// Throws tandem::error if the profile cannot be written.
+TANDEM_EXPORT CalibrationResult calibrate(const CalibrationOptions& options = {});
+
+}  // namespace tandem

@@ -1,0 +1,180 @@
+#include "automatic.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "registry.hpp"
+
+namespace tandem::detail {
+
+namespace {
+
+std::atomic<const ModelState*> g_state{nullptr};
+
+// Every state ever published stays alive: a call may still read one that was just replaced.
+// Replacements are rare (use_profile, calibrate), so this is a few kilobytes at most.
+std::mutex& state_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::vector<std::unique_ptr<ModelState>>& kept() {
+  static auto* v = new std::vector<std::unique_ptr<ModelState>>();  // never destroyed
+  return *v;
+}
+
+const ModelState& publish(std::unique_ptr<ModelState> s, bool only_if_none) {
+  std::lock_guard<std::mutex> lock(state_mutex());
+  if (only_if_none) {
+    if (const ModelState* now = g_state.load(std::memory_order_acquire)) return *now;
+  }
+  const ModelState* raw = s.get();
+  kept().push_back(std::move(s));
+  g_state.store(raw, std::memory_order_release);
+  return *raw;
+}
+
+std::unique_ptr<ModelState> load(const std::string& path) {
+  auto s = std::make_unique<ModelState>();
+  s->path = path;
+  const Profile defaults = builtin_profile(this_machine());
+  LoadResult r = load_profile_file(path, this_machine(), defaults);
+  s->status = r.status;
+  s->from_profile = r.profile.has_value();
+  s->profile = r.profile ? std::move(*r.profile) : defaults;
+  return s;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+      std::string v = line.substr(line.find(':') + 1);
+      while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+      return v;
+    }
+  }
+  return "unknown CPU";
+}
+
+// "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 ..." -> "550.54.15".
+std::string nvidia_driver() {
+  std::ifstream in("/proc/driver/nvidia/version");
+  std::string line;
+  if (!std::getline(in, line)) return "unknown";
+  const auto k = line.find("Module");
+  if (k == std::string::npos) return "unknown";
+  std::string rest = line.substr(k + 6);
+  const auto b = rest.find_first_not_of(' ');
+  if (b == std::string::npos) return "unknown";
+  rest = rest.substr(b);
+  return rest.substr(0, rest.find(' '));
+}
+
+}  // namespace
+
+const MachineKey& this_machine() {
+  static const MachineKey key = [] {
+    MachineKey k;
+    k.cpu = cpu_model();
+    const BackendSlot& omp = backend_slot(Backend::openmp);
+    k.threads = omp.impl != nullptr ? omp.impl->default_threads() : 1;
+    const BackendSlot& cuda = backend_slot(Backend::cuda);
+    k.gpu = cuda.impl != nullptr ? cuda.impl->device() : "none";
+    k.driver = cuda.impl != nullptr ? nvidia_driver() : "none";
+    return k;
+  }();
+  return key;
+}
+
+const ModelState& model_state() {
+  if (const ModelState* s = g_state.load(std::memory_order_acquire)) return *s;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const MachineKey& key = this_machine();
+    const std::string path = profile_path(std::getenv("TANDEM_PROFILE"),
+                                          std::getenv("XDG_CACHE_HOME"), std::getenv("HOME"), key);
+    std::unique_ptr<ModelState> s = load(path);
+    const bool warn = !s->from_profile && s->status != "not found";
+    const ModelState& now = publish(std::move(s), true);
+    if (warn && !now.from_profile) {
+      std::fprintf(stderr, "tandem: warning: profile %s %s; automatic uses the built-in defaults\n",
+                   now.path.c_str(), now.status.c_str());
+    }
+  });
+  return *g_state.load(std::memory_order_acquire);
+}
+
+const ModelState& install_model(const std::string& path) {
+  std::unique_ptr<ModelState> s;
+  if (path.empty()) {
+    s = std::make_unique<ModelState>();
+    s->profile = builtin_profile(this_machine());
+    s->status = "built-in defaults (no profile)";
+  } else {
+    s = load(path);
+  }
+  return publish(std::move(s), false);
+}
+
+const ModelState& install_model(const Profile& p, const std::string& path) {
+  auto s = std::make_unique<ModelState>();
+  s->profile = p;
+  s->from_profile = true;
+  s->path = path;
+  s->status = "loaded";
+  return publish(std::move(s), false);
+}
+
+const Availability& availability(bool cpu_only) {
+  static const std::array<Availability, 2> cached = [] {
+    std::array<Availability, 2> a{};
+    for (int cpu = 0; cpu < 2; ++cpu) {
+      for (Backend b : {Backend::serial, Backend::openmp, Backend::cuda}) {
+        const auto i = static_cast<std::size_t>(b);
+        const BackendSlot& slot = backend_slot(b);
+        const bool supports =
+            slot.impl != nullptr &&
+            slot.impl->supports(cpu != 0 ? Workload::callable_map : Workload::map);
+        a[static_cast<std::size_t>(cpu)].can[i] = supports;
+        a[static_cast<std::size_t>(cpu)].why_not[i] =
+            slot.impl == nullptr ? slot.reason : supports ? "" : "cannot run a C++ callable";
+      }
+    }
+    return a;
+  }();
+  return cached[cpu_only ? 1 : 0];
+}
+
+Shape shape_of(const Call& call) {
+  Shape s;
+  switch (call.workload) {
+    case Workload::map:
+      s.workload = tandem::Workload::map;
+      break;
+    case Workload::callable_map:
+      s.workload = tandem::Workload::map;
+      s.cpu_only = true;
+      break;
+    case Workload::matmul:
+      s.workload = tandem::Workload::matmul;
+      break;
+    case Workload::polynomial_grid:
+      s.workload = tandem::Workload::polynomial_grid;
+      break;
+    case Workload::mse:
+      s.workload = tandem::Workload::mse;
+      break;
+  }
+  s.dtype = call.dtype;
+  s.work = call.work;
+  s.bytes = call.bytes;
+  s.device = call.device;
+  return s;
+}
+
+}  // namespace tandem::detail

@@ -1,0 +1,477 @@
+// tandem::calibrate: measures every available backend through the public API and fits the cost
+// model's coefficients.
+//
+// Robustness on a shared machine: every point is a warm-up call, then batches long enough for
+// the clock (2 ms quick, 10 ms full) whose per-call lower quartile is taken; the backends alternate
+// batch by batch at each size so that the machine's drift hits them alike. A series is fitted
+// by least squares on relative error (small and large sizes count alike); the worst sizes are
+// dropped while they lie far outside the rest, and the fit is kept only if its rms relative
+// error is below kMaxFitError and its fixed cost is plausible; else the series is measured once
+// more (keeping the faster of the two measurements of each size), and if it still fails, the
+// built-in default of that series stays.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "automatic.hpp"
+#include "tandem/tandem.hpp"
+#include "tandem/version.hpp"
+
+namespace tandem {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kMaxFitError = 0.30;
+constexpr Backend kBackends[] = {Backend::serial, Backend::openmp, Backend::cuda};
+constexpr Workload kWorkloads[] = {Workload::map, Workload::matmul, Workload::polynomial_grid,
+                                   Workload::mse};
+constexpr DType kDTypes[] = {DType::f32, DType::f64, DType::i32, DType::i64};
+constexpr std::int64_t kGridX = 50, kGridCoef = 4;  // the notebook's polynomial grid shape
+
+struct Settings {
+  double batch_seconds;
+  int batches;
+};
+
+struct Point {
+  double work = 0, bytes = 0;
+  double seconds = 0;          // median wall time per call
+  double h2d = 0, d2h = 0;     // cuda: median host<->device copy seconds per call
+};
+
+// Sizes (n, matmul side, or grid sets) measured on every available backend, and the larger ones
+// measured only where a GPU takes part (openmp and cuda: the CPU/GPU crossover lies there).
+std::vector<std::int64_t> cpu_sizes(Workload w, bool quick) {
+  std::vector<std::int64_t> v;
+  switch (w) {
+    case Workload::map:
+    case Workload::mse:
+      v = {64, 256, 1024, 2048, 4096, 16384, 65536, 262144};
+      if (!quick) v.insert(v.end(), {1 << 20, 1 << 22});
+      break;
+    case Workload::matmul:
+      v = {4, 8, 16, 24, 32, 48, 64, 128};
+      if (!quick) v.push_back(256);
+      break;
+    case Workload::polynomial_grid:
+      // k^4 sets: balanced Cartesian grids of 4 axes, as the notebook's 10^4.
+      v = {1, 2, 4, 16, 81, 256, 625, 1296, 4096, 10000};
+      if (!quick) v.push_back(28561);
+      break;
+  }
+  return v;
+}
+std::vector<std::int64_t> gpu_sizes(Workload w) {
+  switch (w) {
+    case Workload::map:
+    case Workload::mse:
+      return {1 << 20, 1 << 22, 1 << 24};
+    case Workload::matmul:
+      return {256, 512, 1024};
+    case Workload::polynomial_grid:
+      return {50625, 160000, 1048576};
+  }
+  return {};
+}
+
+// `sets` as a product of `k` axis sizes as equal as its divisors allow (10^4 -> 10 10 10 10).
+std::vector<std::int64_t> balanced_axes(std::int64_t sets, std::int64_t k) {
+  std::vector<std::int64_t> sizes;
+  std::int64_t rest = sets;
+  for (std::int64_t i = k; i > 1; --i) {
+    const auto target = static_cast<std::int64_t>(
+        std::ceil(std::pow(static_cast<double>(rest), 1.0 / static_cast<double>(i)) - 1e-9));
+    std::int64_t a = std::max<std::int64_t>(1, target);
+    while (a > 1 && rest % a != 0) --a;
+    sizes.push_back(a);
+    rest /= a;
+  }
+  sizes.push_back(rest);
+  return sizes;
+}
+
+template <class T>
+std::vector<T> values(std::int64_t n, std::uint64_t seed) {
+  std::vector<T> v(static_cast<std::size_t>(n));
+  std::uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+  for (T& e : v) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    if constexpr (std::is_floating_point_v<T>) {
+      e = static_cast<T>(static_cast<double>(x >> 11) * 0x1.0p-52 - 1.0);
+    } else {
+      e = static_cast<T>((x >> 33) % 10);
+    }
+  }
+  return v;
+}
+
+// One call of a workload at one size, on a given backend; its work and bytes as dispatch counts
+// them. Holds its operands.
+struct Job {
+  double work = 0, bytes = 0;
+  std::function<void(const Options&)> call;
+};
+
+template <class T>
+Job make_job(Workload w, std::int64_t n) {
+  Job j;
+  const auto len = static_cast<std::size_t>(n);
+  switch (w) {
+    case Workload::map: {
+      auto x = std::make_shared<std::vector<T>>(values<T>(n, 1));
+      auto y = std::make_shared<std::vector<T>>(len);
+      const Problem p = Problem::map(dtype_of<T>, n);
+      j = {p.work, p.bytes, [x, y](const Options& o) {
+             tandem::map(std::span<const T>(*x), std::span<T>(*y), MapOp::scale(2), o);
+           }};
+      break;
+    }
+    case Workload::matmul: {
+      auto a = std::make_shared<Matrix<T>>(n, n), b = std::make_shared<Matrix<T>>(n, n),
+           c = std::make_shared<Matrix<T>>(n, n);
+      const auto va = values<T>(n * n, 2), vb = values<T>(n * n, 3);
+      std::copy(va.begin(), va.end(), a->data());
+      std::copy(vb.begin(), vb.end(), b->data());
+      const Problem p = Problem::matmul(dtype_of<T>, n, n, n);
+      j = {p.work, p.bytes,
+           [a, b, c](const Options& o) { tandem::matmul(a->view(), b->view(), c->view(), o); }};
+      break;
+    }
+    case Workload::polynomial_grid: {
+      std::vector<std::vector<T>> axes;
+      for (std::int64_t size : balanced_axes(n, kGridCoef)) axes.push_back(values<T>(size, 4));
+      auto grid = std::make_shared<CartesianGrid<T>>(std::move(axes));
+      auto x = std::make_shared<std::vector<T>>(values<T>(kGridX, 5));
+      auto out = std::make_shared<Matrix<T>>(n, kGridX);
+      const Problem p = Problem::polynomial_grid(dtype_of<T>, n, kGridX, kGridCoef);
+      j = {p.work, p.bytes, [grid, x, out](const Options& o) {
+             tandem::polynomial_grid(*grid, std::span<const T>(*x), out->view(), o);
+           }};
+      break;
+    }
+    case Workload::mse: {
+      if constexpr (std::is_floating_point_v<T>) {
+        auto e = std::make_shared<std::vector<T>>(values<T>(n, 6));
+        const Problem p = Problem::mse(dtype_of<T>, n);
+        j = {p.work, p.bytes, [e](const Options& o) {
+               volatile double sink = tandem::mse(std::span<const T>(*e), o);
+               (void)sink;
+             }};
+      }
+      break;
+    }
+  }
+  return j;
+}
+
+Job job(Workload w, DType d, std::int64_t n) {
+  switch (d) {
+    case DType::f32:
+      return make_job<float>(w, n);
+    case DType::f64:
+      return make_job<double>(w, n);
+    case DType::i32:
+      return make_job<std::int32_t>(w, n);
+    case DType::i64:
+      return make_job<std::int64_t>(w, n);
+  }
+  return {};
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 != 0 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+// Interference (another process, a descheduled thread) only ever slows a batch down: the lower
+// quartile of the batches is the machine's undisturbed speed, yet no single lucky batch.
+double lower_quartile(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[(v.size() - 1) / 4];
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Measures one job on several backends, alternating batches. Returns a point per backend.
+std::vector<Point> measure(const Job& j, const std::vector<Backend>& backends, const Settings& s) {
+  const std::size_t nb = backends.size();
+  std::vector<int> reps(nb, 1);
+  for (std::size_t i = 0; i < nb; ++i) {  // warm-up: page faults, thread teams, BLAS buffers
+    const Options o{.backend = backends[i]};
+    const auto t0 = Clock::now();
+    j.call(o);
+    j.call(o);
+    const double once = std::max(seconds_since(t0) / 2, 1e-9);
+    reps[i] = static_cast<int>(std::clamp(s.batch_seconds / once, 1.0, 1e5));
+  }
+  std::vector<std::vector<double>> per_call(nb), h2d(nb), d2h(nb);
+  for (int batch = 0; batch < s.batches; ++batch) {
+    for (std::size_t i = 0; i < nb; ++i) {
+      const Options o{.backend = backends[i]};
+      const auto t0 = Clock::now();
+      for (int r = 0; r < reps[i]; ++r) j.call(o);
+      per_call[i].push_back(seconds_since(t0) / reps[i]);
+      if (backends[i] == Backend::cuda) {  // the copies, from the backend's own events
+        Stats st;
+        j.call({.backend = Backend::cuda, .stats = &st});
+        h2d[i].push_back(st.host_to_device_seconds);
+        d2h[i].push_back(st.device_to_host_seconds);
+      }
+    }
+  }
+  std::vector<Point> out(nb);
+  for (std::size_t i = 0; i < nb; ++i) {
+    out[i] = {j.work, j.bytes, lower_quartile(per_call[i]), median(h2d[i]), median(d2h[i])};
+  }
+  return out;
+}
+
+struct Fit {
+  double a = 0, b = 0, error = 0;
+  int kept = 0, rejected = 0;
+};
+
+// t = a + b·w by least squares on relative residuals, a and b non-negative.
+Fit fit_once(const std::vector<double>& w, const std::vector<double>& t) {
+  double s00 = 0, s01 = 0, s11 = 0, r0 = 0, r1 = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double q = 1.0 / (t[i] * t[i]);
+    s00 += q;
+    s01 += q * w[i];
+    s11 += q * w[i] * w[i];
+    r0 += q * t[i];
+    r1 += q * w[i] * t[i];
+  }
+  Fit f;
+  const double det = s00 * s11 - s01 * s01;
+  if (det > 0) {
+    f.a = (r0 * s11 - r1 * s01) / det;
+    f.b = (s00 * r1 - s01 * r0) / det;
+  }
+  if (det <= 0 || f.a < 0) {
+    f.a = 0;
+    f.b = s11 > 0 ? r1 / s11 : 0;
+  }
+  if (f.b < 0) {
+    f.b = 0;
+    f.a = r0 / s00;
+  }
+  double sq = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double r = (f.a + f.b * w[i] - t[i]) / t[i];
+    sq += r * r;
+  }
+  f.error = std::sqrt(sq / static_cast<double>(w.size()));
+  f.kept = static_cast<int>(w.size());
+  return f;
+}
+
+// Drops the worst point while it is far off the others (a descheduled run, a cache cliff),
+// keeping at least 5 points and dropping at most 2.
+Fit fit(std::vector<double> w, std::vector<double> t) {
+  Fit f = fit_once(w, t);
+  int rejected = 0;
+  while (rejected < 2 && w.size() > 5) {
+    std::vector<double> res(w.size());
+    for (std::size_t i = 0; i < w.size(); ++i) res[i] = std::fabs((f.a + f.b * w[i] - t[i]) / t[i]);
+    const auto worst = static_cast<std::size_t>(std::max_element(res.begin(), res.end()) - res.begin());
+    if (res[worst] < 0.15 || res[worst] < 3 * median(res)) break;
+    w.erase(w.begin() + static_cast<std::ptrdiff_t>(worst));
+    t.erase(t.begin() + static_cast<std::ptrdiff_t>(worst));
+    f = fit_once(w, t);
+    ++rejected;
+  }
+  f.rejected = rejected;
+  return f;
+}
+
+// Bandwidth from copy seconds against bytes (slope of a line through the points).
+double bandwidth(const std::vector<std::pair<double, double>>& pts, double fallback) {
+  if (pts.size() < 3) return fallback;
+  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (auto [x, y] : pts) {
+    n += 1;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const double det = n * sxx - sx * sx;
+  const double slope = det > 0 ? (n * sxy - sx * sy) / det : 0;
+  return slope > 0 ? 1.0 / slope : fallback;
+}
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+CalibrationResult calibrate(const CalibrationOptions& options) {
+  const auto start = Clock::now();
+  const Settings settings = options.quick ? Settings{2e-3, 9} : Settings{10e-3, 15};
+  const detail::MachineKey& machine = detail::this_machine();
+  const detail::Profile defaults = detail::builtin_profile(machine);
+  detail::Profile profile = defaults;
+  profile.created = now_utc();
+  profile.version = version();
+  profile.quick = options.quick;
+
+  std::string path = options.path;
+  if (path.empty()) {
+    const char* env = std::getenv("TANDEM_PROFILE");
+    path = env != nullptr && *env != '\0' ? env : default_profile_path();
+  }
+  if (path.empty()) {
+    throw error(errc::invalid_argument,
+                "tandem::calibrate: nowhere to save the profile (set TANDEM_PROFILE, "
+                "XDG_CACHE_HOME or HOME)");
+  }
+
+  std::vector<Backend> cpu;
+  bool has_cuda = false;
+  for (Backend b : available_backends()) {
+    if (b == Backend::cuda) {
+      has_cuda = true;
+    } else {
+      cpu.push_back(b);
+    }
+  }
+  std::vector<Backend> big{Backend::cuda};  // the sizes only a GPU run needs
+  if (backend_info(Backend::openmp).available) big.insert(big.begin(), Backend::openmp);
+
+  CalibrationResult result;
+  result.path = path;
+  result.machine = machine.str();
+  std::vector<std::pair<double, double>> h2d_pts, d2h_pts;
+
+  // Fits one series; cuda's after removing the predicted copies, which the model adds back.
+  const auto fit_series = [&](Backend b, Workload w, DType d, const std::vector<Point>& pts) {
+    std::vector<double> work, t;
+    for (const Point& p : pts) {
+      const detail::Shape s{w, d, p.work, p.bytes, false, false};
+      const double transfer =
+          b == Backend::cuda ? detail::predict(profile, b, s).transfer_seconds : 0.0;
+      work.push_back(p.work);
+      t.push_back(std::max(p.seconds - transfer, 0.05 * p.seconds));
+    }
+    const Fit f = fit(work, t);
+    // A CPU backend whose fixed cost comes out 20x the built-in one measured a busy machine
+    // (an OpenMP team waiting for a descheduled thread costs milliseconds), not tandem.
+    const detail::Coefficients& builtin = defaults.at(b, w, d);
+    const bool plausible = b == Backend::cuda || f.a <= 20 * builtin.overhead;
+    return CalibrationEntry{b,          w, d, f.a, f.b, f.error, static_cast<int>(pts.size()),
+                            f.rejected, plausible && f.error <= kMaxFitError};
+  };
+  const auto keep = [&](const CalibrationEntry& e) {
+    if (e.accepted) {
+      profile.at(e.backend, e.workload, e.dtype) = {e.overhead_seconds, e.seconds_per_unit, true,
+                                                    e.fit_error, e.points};
+    }
+    result.entries.push_back(e);
+    if (options.progress) {
+      char line[200];
+      std::snprintf(line, sizeof line,
+                    "%-7s %-16s %-4s overhead %9s  per unit %10s  fit error %5.1f%%%s",
+                    std::string(to_string(e.backend)).c_str(),
+                    std::string(to_string(e.workload)).c_str(),
+                    std::string(to_string(e.dtype)).c_str(),
+                    detail::format_seconds(e.overhead_seconds).c_str(),
+                    detail::format_seconds(e.seconds_per_unit).c_str(), 100 * e.fit_error,
+                    e.accepted ? "" : "  (rejected: the built-in default stays)");
+      options.progress(line);
+    }
+  };
+
+  std::vector<Backend> all = cpu;
+  if (has_cuda) all.push_back(Backend::cuda);
+  std::vector<Point> cuda_points[detail::kModelWorkloads][detail::kModelDTypes];
+  for (Workload w : kWorkloads) {
+    for (DType d : kDTypes) {
+      if (!detail::workload_has_dtype(w, d)) continue;
+      const auto wi = static_cast<std::size_t>(w), di = static_cast<std::size_t>(d);
+      // points[backend][size]
+      std::vector<std::vector<Point>> pts(all.size());
+      const std::vector<std::int64_t> sizes = cpu_sizes(w, options.quick);
+      for (int attempt = 0; attempt < 2; ++attempt) {
+        for (std::size_t k = 0; k < sizes.size(); ++k) {
+          const std::vector<Point> p = measure(job(w, d, sizes[k]), all, settings);
+          for (std::size_t i = 0; i < all.size(); ++i) {
+            if (attempt == 0) {
+              pts[i].push_back(p[i]);
+            } else if (p[i].seconds < pts[i][k].seconds) {
+              pts[i][k] = p[i];  // a disturbed measurement is only ever slower
+            }
+          }
+        }
+        bool explained = true;
+        for (std::size_t i = 0; i < all.size(); ++i) {
+          if (all[i] != Backend::cuda) explained &= fit_series(all[i], w, d, pts[i]).accepted;
+        }
+        if (explained || attempt == 1) break;
+        if (options.progress) {
+          options.progress("measuring " + std::string(to_string(w)) + " " +
+                           std::string(to_string(d)) + " again: a fit did not explain its points or was implausible");
+        }
+      }
+      for (std::size_t i = 0; i < all.size(); ++i) {
+        if (all[i] == Backend::cuda) {
+          cuda_points[wi][di] = pts[i];
+        } else {
+          keep(fit_series(all[i], w, d, pts[i]));
+        }
+      }
+      if (has_cuda) {
+        for (std::int64_t n : gpu_sizes(w)) {
+          const std::vector<Point> p = measure(job(w, d, n), big, settings);
+          cuda_points[wi][di].push_back(p.back());  // cuda is last in `big`
+        }
+        for (const Point& p : cuda_points[wi][di]) {
+          const double in = detail::input_fraction(w);
+          if (p.h2d > 0) h2d_pts.emplace_back(p.bytes * in, p.h2d);
+          if (p.d2h > 0 && in < 1) d2h_pts.emplace_back(p.bytes * (1 - in), p.d2h);
+        }
+      }
+    }
+  }
+  if (has_cuda) {
+    profile.h2d = bandwidth(h2d_pts, profile.h2d);
+    profile.d2h = bandwidth(d2h_pts, profile.d2h);
+    profile.transfer_measured = true;
+    result.host_to_device_bytes_per_second = profile.h2d;
+    result.device_to_host_bytes_per_second = profile.d2h;
+    for (Workload w : kWorkloads) {
+      for (DType d : kDTypes) {
+        const auto& pts = cuda_points[static_cast<std::size_t>(w)][static_cast<std::size_t>(d)];
+        if (!pts.empty()) keep(fit_series(Backend::cuda, w, d, pts));
+      }
+    }
+  }
+
+  const std::string failed = detail::save_profile_file(path, profile);
+  if (!failed.empty()) throw error(errc::invalid_argument, "tandem::calibrate: " + failed);
+  detail::install_model(profile, path);
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace tandem

@@ -1,0 +1,214 @@
+#include "cost_model.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace tandem::detail {
+
+namespace {
+
+constexpr Backend kBackends[] = {Backend::serial, Backend::openmp, Backend::cuda};
+constexpr tandem::Workload kWorkloads[] = {tandem::Workload::map, tandem::Workload::matmul,
+                                           tandem::Workload::polynomial_grid,
+                                           tandem::Workload::mse};
+constexpr DType kDTypes[] = {DType::f32, DType::f64, DType::i32, DType::i64};
+
+double elem_bytes(DType d) { return d == DType::f32 || d == DType::i32 ? 4.0 : 8.0; }
+
+// Built-in CPU coefficients, from the benchmark on 2 cores of an AVX-512 Xeon (the report in
+// bench/results/): {overhead s, s per unit} for serial and for openmp on 2 threads.
+struct Default {
+  double overhead, per_unit;
+};
+Default serial_default(tandem::Workload w, DType d) {
+  switch (w) {
+    case tandem::Workload::map:
+      return {0.1e-6, 1.6e-9};
+    case tandem::Workload::mse:
+      return {0.1e-6, 1.55e-9};
+    case tandem::Workload::matmul:
+      return {0.2e-6, d == DType::f32 ? 0.25e-9 : d == DType::f64 ? 0.45e-9
+                                                : d == DType::i32 ? 0.55e-9
+                                                                  : 0.6e-9};
+    case tandem::Workload::polynomial_grid:
+      return {0.5e-6, 0.6e-9};
+  }
+  return {0, 0};
+}
+Default openmp_default(tandem::Workload w, DType d) {
+  switch (w) {
+    case tandem::Workload::map:
+      return {1.5e-6, 0.11e-9};
+    case tandem::Workload::mse:
+      return {1.3e-6, 0.12e-9};
+    case tandem::Workload::matmul:
+      return d == DType::f32   ? Default{0.8e-6, 0.06e-9}
+             : d == DType::f64 ? Default{1.0e-6, 0.13e-9}
+             : d == DType::i32 ? Default{2.5e-6, 0.04e-9}
+                               : Default{2.5e-6, 0.08e-9};
+    case tandem::Workload::polynomial_grid:
+      return {2.5e-6, 0.06e-9};
+  }
+  return {0, 0};
+}
+// A data-centre GPU (H100 class): launch, synchronisation and device buffers per call; device
+// bandwidth about 2 TB/s; GEMM tens of TFLOP/s; pageable host copies about 12 GB/s.
+Default cuda_default(tandem::Workload w, DType d) {
+  constexpr double kOverhead = 15e-6, kDeviceBandwidth = 2.0e12;
+  switch (w) {
+    case tandem::Workload::map:
+      return {kOverhead, 2.0 * elem_bytes(d) / kDeviceBandwidth};
+    case tandem::Workload::mse:
+      return {kOverhead, elem_bytes(d) / kDeviceBandwidth};
+    case tandem::Workload::matmul:
+      return {kOverhead, d == DType::f32   ? 5e-14
+                         : d == DType::f64 ? 1e-13
+                         : d == DType::i32 ? 4e-13
+                                           : 1e-12};
+    case tandem::Workload::polynomial_grid:
+      return {kOverhead, elem_bytes(d) == 4.0 ? 1e-12 : 2e-12};
+  }
+  return {0, 0};
+}
+
+}  // namespace
+
+double input_fraction(tandem::Workload w) {
+  switch (w) {
+    case tandem::Workload::map:
+      return 0.5;  // x in, y out
+    case tandem::Workload::matmul:
+      return 2.0 / 3.0;  // A and B in, C out (square)
+    case tandem::Workload::polynomial_grid:
+      return 0.1;  // x (and a table) in, the grid of values out
+    case tandem::Workload::mse:
+      return 1.0;  // a scalar comes back
+  }
+  return 0.5;
+}
+
+Profile builtin_profile(const MachineKey& machine) {
+  Profile p;
+  p.machine = machine;
+  const double threads = std::max(1, machine.threads);
+  // Per-unit work divides among threads; a fork/join grows with the log of the team.
+  const double unit_scale = 2.0 / threads;
+  const double overhead_scale = std::max(1.0, std::log2(threads));
+  for (tandem::Workload w : kWorkloads) {
+    for (DType d : kDTypes) {
+      if (!workload_has_dtype(w, d)) continue;
+      const Default s = serial_default(w, d), o = openmp_default(w, d), c = cuda_default(w, d);
+      p.at(Backend::serial, w, d) = {s.overhead, s.per_unit};
+      p.at(Backend::openmp, w, d) = {o.overhead * overhead_scale, o.per_unit * unit_scale};
+      p.at(Backend::cuda, w, d) = {c.overhead, c.per_unit};
+    }
+  }
+  p.h2d = 12e9;
+  p.d2h = 12e9;
+  return p;
+}
+
+Prediction predict(const Profile& p, Backend b, const Shape& s) {
+  Prediction r;
+  r.backend = b;
+  const DType d = workload_has_dtype(s.workload, s.dtype) ? s.dtype : DType::f64;
+  const Coefficients& c = p.at(b, s.workload, d);
+  r.calibrated = c.measured;
+  r.overhead_seconds = c.overhead;
+  r.compute_seconds = c.per_unit * s.work;
+  if (b == Backend::cuda && !s.device) {
+    const double in = input_fraction(s.workload);
+    r.transfer_seconds = s.bytes * (in / p.h2d + (1.0 - in) / p.d2h);
+  }
+  r.seconds = r.overhead_seconds + r.compute_seconds + r.transfer_seconds;
+  return r;
+}
+
+Backend choose_fast(const Profile& p, const Shape& s, const Availability& a) {
+  if (s.device) return Backend::cuda;
+  Backend best = Backend::automatic;
+  double best_t = 0;
+  for (Backend b : kBackends) {
+    const auto i = static_cast<std::size_t>(b);
+    if (!a.can[i]) continue;
+    const double t = predict(p, b, s).seconds;
+    if (best == Backend::automatic || t < best_t) {
+      best = b;
+      best_t = t;
+    }
+  }
+  return best;
+}
+
+std::string format_seconds(double s) {
+  char buf[32];
+  const double a = std::fabs(s);
+  if (a < 1e-6) {
+    std::snprintf(buf, sizeof buf, "%.3g ns", s * 1e9);
+  } else if (a < 1e-3) {
+    std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
+  } else if (a < 1) {
+    std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g s", s);
+  }
+  return buf;
+}
+
+Choice choose(const Profile& p, const Shape& s, const Availability& a, bool from_profile) {
+  Choice c;
+  for (Backend b : kBackends) {
+    const auto i = static_cast<std::size_t>(b);
+    Prediction& pr = c.predictions[i];
+    pr = predict(p, b, s);
+    pr.available = a.can[i] && (!s.device || b == Backend::cuda);
+    pr.why_not = a.can[i] ? (pr.available ? "" : "works on host memory") : a.why_not[i];
+  }
+  std::ostringstream why;
+  why << to_string(s.workload);
+  if (!s.cpu_only) why << " " << to_string(s.dtype);
+  why << " work " << s.work << ": ";
+  if (s.device) {
+    c.choice = a.can[static_cast<std::size_t>(Backend::cuda)] ? Backend::cuda : Backend::automatic;
+    why << "operands in GPU memory, only cuda reads them";
+    if (c.choice == Backend::cuda) {
+      why << " (predicted "
+          << format_seconds(c.predictions[static_cast<std::size_t>(Backend::cuda)].seconds) << ")";
+    } else {
+      why << ", and cuda is unavailable: " << a.why_not[static_cast<std::size_t>(Backend::cuda)];
+    }
+  } else {
+    c.choice = choose_fast(p, s, a);
+    if (c.choice == Backend::automatic) {
+      why << "no available backend";
+    } else {
+      why << c.choice << " "
+          << format_seconds(c.predictions[static_cast<std::size_t>(c.choice)].seconds);
+      // The others, fastest first: what the choice beat.
+      std::array<const Prediction*, kModelBackends> rest{};
+      std::size_t n = 0;
+      for (const Prediction& pr : c.predictions) {
+        if (pr.backend != c.choice && pr.available) rest[n++] = &pr;
+      }
+      for (std::size_t i = 1; i < n; ++i) {  // insertion sort of at most two
+        for (std::size_t k = i; k > 0 && rest[k]->seconds < rest[k - 1]->seconds; --k) {
+          std::swap(rest[k], rest[k - 1]);
+        }
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        why << " <= " << rest[i]->backend << " " << format_seconds(rest[i]->seconds);
+      }
+      for (const Prediction& pr : c.predictions) {
+        if (!a.can[static_cast<std::size_t>(pr.backend)]) why << ", " << pr.backend << " unavailable";
+      }
+    }
+  }
+  why << " (" << (from_profile ? "calibrated profile" : "built-in defaults") << ")";
+  c.reason = why.str();
+  return c;
+}
+
+}  // namespace tandem::detail

@@ -1,0 +1,58 @@
+#pragma once
+// The cost model behind `automatic`: predicted time = overhead + seconds per unit × work, plus,
+// for cuda on host data, the bytes moved over the host<->device bandwidth. Pure functions of a
+// Profile (no registry, no global state), so the tests drive them with synthetic profiles.
+#include <array>
+#include <string>
+
+#include "profile.hpp"
+#include "tandem/plan.hpp"
+
+namespace tandem::detail {
+
+/// A call as the model sees it. `cpu_only`: a C++ callable, which only CPU backends run.
+struct Shape {
+  tandem::Workload workload = tandem::Workload::map;
+  DType dtype = DType::f64;
+  double work = 0;
+  double bytes = 0;
+  bool device = false;
+  bool cpu_only = false;
+};
+
+/// Which of serial, openmp, cuda can run the call here, and why not.
+struct Availability {
+  std::array<bool, kModelBackends> can{};
+  std::array<std::string, kModelBackends> why_not{};
+};
+
+/// The built-in coefficients: measured on a 2-core x86-64 machine for the CPU backends
+/// (the openmp per-unit cost scaled to `threads`), and a data-centre GPU's order of magnitude
+/// for cuda. Every entry has measured == false.
+Profile builtin_profile(const MachineKey& machine);
+
+/// The prediction of one backend (its availability fields left for the caller).
+Prediction predict(const Profile& p, Backend b, const Shape& s);
+
+/// The predictions of serial, openmp and cuda, the choice, and why.
+/// Operands in GPU memory go to cuda whatever the predictions (only cuda reads them); else the
+/// fastest available prediction wins (ties: the earlier of serial, openmp, cuda).
+/// Returns choice == Backend::automatic when nothing available can run it.
+struct Choice {
+  Backend choice = Backend::automatic;
+  std::array<Prediction, kModelBackends> predictions{};
+  std::string reason;  // "map f64 work 4096: openmp 2.1 us < serial 7.0 us (built-in defaults)"
+};
+Choice choose(const Profile& p, const Shape& s, const Availability& a, bool from_profile);
+
+/// The cheapest choice, without predictions or reason: the dispatch hot path.
+Backend choose_fast(const Profile& p, const Shape& s, const Availability& a);
+
+/// The share of a call's bytes that a cuda call on host data copies to the device (the rest
+/// comes back).
+double input_fraction(tandem::Workload w);
+
+/// "1.23 us", "4.5 ms"...
+std::string format_seconds(double s);
+
+}  // namespace tandem::detail

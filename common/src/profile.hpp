@@ -1,0 +1,92 @@
+#pragma once
+// A machine profile: the cost model's coefficients measured on one machine, and its JSON file.
+//
+// Pure code (no registry, no global state), so the tests compile it directly. The JSON reader
+// accepts this schema only; anything else (unknown keys, wrong types, negative or non-finite
+// numbers, duplicates, trailing bytes) makes the file corrupt.
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "tandem/backend.hpp"
+#include "tandem/dtype.hpp"
+#include "tandem/plan.hpp"
+
+namespace tandem::detail {
+
+inline constexpr int kModelBackends = 3;  // serial, openmp, cuda
+inline constexpr int kModelWorkloads = 4;
+inline constexpr int kModelDTypes = 4;
+
+/// Which machine a profile describes; a profile is used only on an equal key.
+struct MachineKey {
+  std::string cpu;     // /proc/cpuinfo model name
+  int threads = 1;     // the openmp backend's default thread count
+  std::string gpu;     // the cuda backend's device, or "none"
+  std::string driver;  // NVIDIA driver version, or "none"
+
+  bool operator==(const MachineKey&) const = default;
+  std::string str() const;  // one line, for messages
+  std::string hash() const;  // 16 hex digits, for the default file name
+};
+
+/// time = overhead + per_unit × work for one backend, workload and dtype.
+struct Coefficients {
+  double overhead = 0;  // seconds
+  double per_unit = 0;  // seconds per unit of work
+  bool measured = false;
+  double fit_error = 0;
+  int points = 0;
+};
+
+struct Profile {
+  MachineKey machine;
+  std::string created;  // ISO 8601 UTC
+  std::string version;  // tandem's
+  bool quick = true;
+  std::array<Coefficients, kModelBackends * kModelWorkloads * kModelDTypes> coef{};
+  // Host<->device bandwidth in bytes/s (cuda on host data); measured or defaults.
+  double h2d = 0;
+  double d2h = 0;
+  bool transfer_measured = false;
+
+  Coefficients& at(Backend b, tandem::Workload w, DType d) { return coef[index(b, w, d)]; }
+  const Coefficients& at(Backend b, tandem::Workload w, DType d) const { return coef[index(b, w, d)]; }
+  static std::size_t index(Backend b, tandem::Workload w, DType d) noexcept {
+    return (static_cast<std::size_t>(b) * kModelWorkloads + static_cast<std::size_t>(w)) *
+               kModelDTypes +
+           static_cast<std::size_t>(d);
+  }
+};
+
+/// Whether a workload has this dtype at all (mse: f32 and f64 only).
+bool workload_has_dtype(tandem::Workload w, DType d) noexcept;
+
+/// The profile as JSON: only measured coefficients are written.
+std::string to_json(const Profile& p);
+
+/// Parses a profile's JSON onto `base` (the defaults its unmeasured entries keep).
+/// Returns the error on a corrupt file; never throws.
+std::optional<Profile> parse_profile(const std::string& text, const Profile& base,
+                                     std::string* error);
+
+/// The outcome of reading a profile file for `machine`.
+struct LoadResult {
+  std::optional<Profile> profile;  // set when used
+  std::string status;              // "loaded", "not found", or why it is ignored
+  bool warn = false;               // corrupt or foreign: worth a warning
+};
+LoadResult load_profile_file(const std::string& path, const MachineKey& machine,
+                             const Profile& base);
+
+/// Writes atomically (temporary file, then rename), creating the parent folders.
+/// Returns the error, or an empty string.
+std::string save_profile_file(const std::string& path, const Profile& p);
+
+/// TANDEM_PROFILE if given non-empty, else <cache>/tandem/profile-<hash>.json with <cache>
+/// $XDG_CACHE_HOME (absolute) or $HOME/.cache; empty when neither is usable.
+std::string profile_path(const char* tandem_profile, const char* xdg_cache_home,
+                         const char* home, const MachineKey& machine);
+
+}  // namespace tandem::detail

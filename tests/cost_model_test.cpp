@@ -1,0 +1,156 @@
+// The cost model's choice on synthetic profiles: crossovers respected, unavailable backends never
+// chosen, operands in GPU memory going to cuda, transfer costs counted for host data only.
+#include <gtest/gtest.h>
+
+#include "cost_model.hpp"
+#include "tandem/tandem.hpp"
+
+namespace {
+
+using tandem::Backend;
+using tandem::DType;
+using tandem::Workload;
+using tandem::detail::Availability;
+using tandem::detail::Profile;
+using tandem::detail::Shape;
+
+Profile synthetic() {
+  Profile p = tandem::detail::builtin_profile({"test CPU", 2, "none", "none"});
+  // serial: no overhead, 1 ns per element; openmp: 1 us + 0.1 ns; cuda: 10 us + 0.001 ns.
+  for (DType d : {DType::f32, DType::f64}) {
+    p.at(Backend::serial, Workload::mse, d) = {0.0, 1e-9, true};
+    p.at(Backend::openmp, Workload::mse, d) = {1e-6, 0.1e-9, true};
+    p.at(Backend::cuda, Workload::mse, d) = {10e-6, 0.001e-9, true};
+  }
+  p.h2d = p.d2h = 10e9;
+  return p;
+}
+
+Availability available(bool openmp, bool cuda) {
+  Availability a;
+  a.can = {true, openmp, cuda};
+  a.why_not = {"", openmp ? "" : "built without OpenMP", cuda ? "" : "built without CUDA"};
+  return a;
+}
+
+Shape mse(double n, bool device = false) {
+  return {Workload::mse, DType::f64, n, 8 * n, device, false};
+}
+
+TEST(CostModel, CrossoverBetweenSerialAndOpenmp) {
+  const Profile p = synthetic();
+  const Availability cpu = available(true, false);
+  // 1e-9 n = 1e-6 + 0.1e-9 n  ->  n = 1111
+  EXPECT_EQ(tandem::detail::choose_fast(p, mse(1000), cpu), Backend::serial);
+  EXPECT_EQ(tandem::detail::choose_fast(p, mse(1250), cpu), Backend::openmp);
+  EXPECT_EQ(tandem::detail::choose_fast(p, mse(1e8), cpu), Backend::openmp);
+  const auto c = tandem::detail::choose(p, mse(1000), cpu, true);
+  EXPECT_EQ(c.choice, Backend::serial);
+  EXPECT_NEAR(c.predictions[0].seconds, 1e-6, 1e-12);
+  EXPECT_NEAR(c.predictions[1].seconds, 1.1e-6, 1e-12);
+  EXPECT_NE(c.reason.find("serial"), std::string::npos) << c.reason;
+  EXPECT_NE(c.reason.find("calibrated"), std::string::npos) << c.reason;
+}
+
+TEST(CostModel, UnavailableBackendsAreNeverChosen) {
+  const Profile p = synthetic();
+  EXPECT_EQ(tandem::detail::choose_fast(p, mse(1e9), available(false, false)), Backend::serial);
+  const auto c = tandem::detail::choose(p, mse(1e9), available(false, false), false);
+  EXPECT_EQ(c.choice, Backend::serial);
+  EXPECT_FALSE(c.predictions[1].available);
+  EXPECT_EQ(c.predictions[2].why_not, "built without CUDA");
+  EXPECT_NE(c.reason.find("cuda unavailable"), std::string::npos) << c.reason;
+  // cuda is the fastest at 1e9 on device data, but may not be chosen when it is not there.
+  EXPECT_NE(tandem::detail::choose_fast(p, mse(1e9), available(true, false)), Backend::cuda);
+}
+
+TEST(CostModel, HostDataPaysTheTransferDeviceDataDoesNot) {
+  const Profile p = synthetic();
+  const Availability all = available(true, true);
+  // 1e8 f64 on the host: cuda 10 us + 0.1 ms + 0.8 GB / 10 GB/s = 80 ms > openmp 10 ms.
+  const auto host = tandem::detail::choose(p, mse(1e8), all, true);
+  EXPECT_EQ(host.choice, Backend::openmp);
+  EXPECT_NEAR(host.predictions[2].transfer_seconds, 0.08, 1e-9);
+  // The same operands in GPU memory: no transfer term, and cuda is the only candidate.
+  const auto dev = tandem::detail::choose(p, mse(1e8, true), all, true);
+  EXPECT_EQ(dev.choice, Backend::cuda);
+  EXPECT_EQ(dev.predictions[2].transfer_seconds, 0.0);
+  EXPECT_FALSE(dev.predictions[0].available);
+  EXPECT_FALSE(dev.predictions[1].available);
+  // Even a tiny device-resident call, where serial would be faster on host data.
+  EXPECT_EQ(tandem::detail::choose_fast(p, mse(10, true), all), Backend::cuda);
+  // Without cuda, device operands have no backend.
+  EXPECT_EQ(tandem::detail::choose(p, mse(10, true), available(true, false), true).choice,
+            Backend::automatic);
+}
+
+TEST(CostModel, CudaWinsLargeHostCallsWhenTheCopiesAreCheap) {
+  Profile p = synthetic();
+  p.h2d = p.d2h = 1e12;
+  EXPECT_EQ(tandem::detail::choose_fast(p, mse(1e8), available(true, true)), Backend::cuda);
+  EXPECT_EQ(tandem::detail::choose_fast(p, mse(100), available(true, true)), Backend::serial);
+}
+
+TEST(CostModel, CallablesRunOnCpuBackendsOnly) {
+  Profile p = synthetic();
+  Availability a = available(true, false);  // as availability(cpu_only) reports cuda
+  Shape s{Workload::map, DType::f64, 1e9, 0, false, true};
+  EXPECT_NE(tandem::detail::choose_fast(p, s, a), Backend::cuda);
+}
+
+TEST(CostModel, BuiltinDefaultsCrossOverAtTheMeasuredSizes) {
+  const Profile p = tandem::detail::builtin_profile({"x", 2, "none", "none"});
+  const Availability cpu = available(true, false);
+  const auto pick = [&](Workload w, DType d, double work) {
+    return tandem::detail::choose_fast(p, {w, d, work, 0, false, false}, cpu);
+  };
+  // serial below the fork/join crossover, openmp above, as the 2-core benchmark measured.
+  EXPECT_EQ(pick(Workload::map, DType::f64, 256), Backend::serial);
+  EXPECT_EQ(pick(Workload::map, DType::f64, 4096), Backend::openmp);
+  EXPECT_EQ(pick(Workload::mse, DType::f32, 256), Backend::serial);
+  EXPECT_EQ(pick(Workload::mse, DType::f32, 4096), Backend::openmp);
+  EXPECT_EQ(pick(Workload::matmul, DType::i32, 8.0 * 8 * 8), Backend::serial);
+  EXPECT_EQ(pick(Workload::matmul, DType::i32, 64.0 * 64 * 64), Backend::openmp);
+  EXPECT_EQ(pick(Workload::polynomial_grid, DType::f64, 10 * 50 * 4), Backend::serial);
+  EXPECT_EQ(pick(Workload::polynomial_grid, DType::f64, 1000 * 50 * 4), Backend::openmp);
+  // More threads: openmp pays off earlier on large work.
+  const Profile wide = tandem::detail::builtin_profile({"x", 64, "none", "none"});
+  EXPECT_LT(tandem::detail::predict(wide, Backend::openmp, {Workload::map, DType::f64, 1e8}).seconds,
+            tandem::detail::predict(p, Backend::openmp, {Workload::map, DType::f64, 1e8}).seconds);
+}
+
+TEST(Plan, PublicApi) {
+  const tandem::ProfileInfo info = tandem::use_profile("");  // the built-in defaults
+  EXPECT_FALSE(info.loaded);
+  EXPECT_FALSE(info.machine.empty());
+  const tandem::Plan small = tandem::plan(tandem::Problem::mse(DType::f64, 10));
+  EXPECT_EQ(small.choice, Backend::serial) << small.reason;
+  ASSERT_EQ(small.predictions.size(), 3u);
+  EXPECT_TRUE(small.predictions[0].available);
+  EXPECT_FALSE(small.predictions[0].calibrated);
+  EXPECT_NE(small.reason.find("built-in defaults"), std::string::npos) << small.reason;
+  if (tandem::backend_info(Backend::openmp).available &&
+      !tandem::backend_info(Backend::cuda).available) {
+    EXPECT_EQ(tandem::plan(tandem::Problem::mse(DType::f64, 1 << 24)).choice, Backend::openmp);
+  }
+  if (!tandem::backend_info(Backend::cuda).available) {
+    tandem::Problem device = tandem::Problem::map(DType::f32, 1 << 20);
+    device.device = true;
+    EXPECT_THROW((void)tandem::plan(device), tandem::backend_unavailable);
+    EXPECT_FALSE(small.predictions[2].available);
+    EXPECT_FALSE(small.predictions[2].why_not.empty());
+  }
+  EXPECT_THROW((void)tandem::plan(tandem::Problem::mse(DType::i32, 10)), tandem::invalid_argument);
+  EXPECT_EQ(tandem::parse_workload("Polynomial-Grid"),
+            Workload::polynomial_grid);
+  EXPECT_THROW((void)tandem::parse_workload("fft"), tandem::invalid_argument);
+  // A call's Stats explain automatic's choice with the same predictions.
+  std::vector<double> e(10, 1.0);
+  tandem::Stats stats;
+  (void)tandem::mse(e, {.backend = Backend::automatic, .stats = &stats});
+  EXPECT_EQ(stats.backend, Backend::serial);
+  EXPECT_NE(stats.reason.find("serial"), std::string::npos) << stats.reason;
+  EXPECT_NE(stats.reason.find("built-in defaults"), std::string::npos) << stats.reason;
+}
+
+}  // namespace
