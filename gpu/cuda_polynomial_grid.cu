@@ -12,6 +12,9 @@ namespace tandem::cuda {
 
 void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
                          detail::Breakdown* timing) {
+  // An empty grid writes nothing. (An empty table may come with a null pointer, which would
+  // otherwise read as the Cartesian form.)
+  if (g.sets == 0 || g.nx == 0) return;
   detail::visit_dtype(g.dtype, [&]<class T>() {
     Call call(timing);
     GridPoint<T> p{g.nx,    g.ncoef, nullptr, 0,       nullptr, nullptr,

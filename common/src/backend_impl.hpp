@@ -55,7 +55,8 @@ struct MatmulArgs {
 };
 
 /// out (sets x nx, ldo) = Horner of each parameter set at each x.
-/// Parameter sets come from `table` (sets x ncoef, ldt) when it is non-null, else from the
+/// Parameter sets come from `table` (sets x ncoef, ldt) when it is non-null (an empty table may
+/// be null: a backend must write nothing when sets or nx is 0), else from the
 /// Cartesian product of `axes` (ncoef axes, axes[c] has axis_sizes[c] values; last fastest).
 /// The axes are always host memory, even when Exec::device says the other operands are not.
 struct PolynomialGridArgs {
