@@ -8,19 +8,11 @@
 #include <string>
 
 #include "cublas_api.hpp"
+#include "module_api.hpp"
 
 #include "tandem/error.hpp"
 
 namespace tandem::cuda {
-
-struct ModuleFailure {
-  errc code;
-  std::string message;
-};
-
-[[noreturn]] inline void fail(errc code, std::string message) {
-  throw ModuleFailure{code, std::move(message)};
-}
 
 inline void check(cudaError_t e, const char* call) {
   if (e == cudaSuccess) return;

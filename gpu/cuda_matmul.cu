@@ -5,7 +5,7 @@
 #include <type_traits>
 
 #include "runtime.hpp"
-#include "workloads.hpp"
+#include "module_api.hpp"
 
 namespace tandem::cuda {
 

@@ -4,7 +4,7 @@
 
 #include "runtime.hpp"
 #include "thrust_algorithms.hpp"
-#include "workloads.hpp"
+#include "module_api.hpp"
 
 namespace tandem::cuda {
 

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/arith.hpp"
+
 #if defined(__CUDACC__)
 #define TANDEM_HD __host__ __device__
 #else
@@ -18,32 +20,12 @@
 
 namespace tandem::cuda {
 
-template <class T, bool = std::is_integral_v<T>>
-struct arith_type {
-  using type = T;
-};
-template <class T>
-struct arith_type<T, true> {
-  using type = std::make_unsigned_t<T>;
-};
-template <class T>
-using arith_t = typename arith_type<T>::type;
+// add, sub and mul in T's arithmetic (wrapping in the unsigned type for integers): the CPU's
+// own definitions (constexpr, so device code may call them under --expt-relaxed-constexpr).
+using detail::add;
+using detail::mul;
+using detail::sub;
 
-template <class T>
-TANDEM_HD inline T add(T a, T b) {
-  return static_cast<T>(
-      static_cast<arith_t<T>>(static_cast<arith_t<T>>(a) + static_cast<arith_t<T>>(b)));
-}
-template <class T>
-TANDEM_HD inline T sub(T a, T b) {
-  return static_cast<T>(
-      static_cast<arith_t<T>>(static_cast<arith_t<T>>(a) - static_cast<arith_t<T>>(b)));
-}
-template <class T>
-TANDEM_HD inline T mul(T a, T b) {
-  return static_cast<T>(
-      static_cast<arith_t<T>>(static_cast<arith_t<T>>(a) * static_cast<arith_t<T>>(b)));
-}
 template <class T>
 TANDEM_HD inline T abs_value(T v) {
   if constexpr (std::is_integral_v<T>) {

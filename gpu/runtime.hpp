@@ -16,20 +16,8 @@
 
 namespace tandem::cuda {
 
-/// Opens device 0 (of those CUDA_VISIBLE_DEVICES shows); returns "" or why cuda cannot run.
-std::string open_device();
-/// "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB, driver 13.0, runtime 13.0)".
-std::string describe_device();
-
-/// Long-lived device memory for DeviceBuffer (zero-filled); trims the pool and retries once
-/// when the device is full.
-void* allocate_buffer(std::size_t bytes);
-void release_buffer(void* p) noexcept;
-
-/// Frees the pool's idle blocks and idle workers' staging buffers.
-void trim() noexcept;
-void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
-                  std::uint64_t* device_allocations, std::uint64_t* pinned_allocations) noexcept;
+// open_device, describe_device, allocate_buffer, release_buffer, trim, memory_stats and
+// reference are declared in module_api.hpp: the module's entry calls them.
 
 struct Worker;
 
@@ -88,8 +76,5 @@ class Call {
   bool started_ = false;
   bool finished_ = false;
 };
-
-/// Seconds per operation of a benchmark reference (see TandemCudaReference).
-double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions);
 
 }  // namespace tandem::cuda

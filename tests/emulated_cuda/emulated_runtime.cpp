@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace tandem::emulated {
+namespace tandem::cuda {
 
 namespace {
 
@@ -372,4 +372,4 @@ void Call::finish() {
   timing_->device_to_host = device_to_host_;
 }
 
-}  // namespace tandem::emulated
+}  // namespace tandem::cuda

@@ -9,30 +9,11 @@
 #include <string>
 
 #include "backend_impl.hpp"
+#include "module_api.hpp"
 
-namespace tandem::emulated {
+namespace tandem::cuda {
 
-/// A failure inside the module; the entry points turn it into an errc code and a message.
-struct Failure {
-  errc code;
-  std::string message;
-};
-
-[[noreturn]] inline void fail(errc code, std::string message) {
-  throw Failure{code, std::move(message)};
-}
-
-/// Reads TANDEM_EMULATED_DEVICE_BYTES (the emulated device's size); "" or why it is unusable.
-std::string open_device();
-
-/// Long-lived memory for DeviceBuffer (zero-filled); trims the caches and retries once when
-/// the emulated device is full.
-void* allocate_buffer(std::size_t bytes);
-void release_buffer(void* p) noexcept;
-
-void trim() noexcept;
-void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
-                  std::uint64_t* device_allocations, std::uint64_t* pinned_allocations) noexcept;
+// open_device, allocate_buffer, release_buffer, trim and memory_stats: see module_api.hpp.
 
 struct Worker;
 
@@ -84,4 +65,4 @@ class Call {
   std::chrono::steady_clock::time_point compute_start_{};
 };
 
-}  // namespace tandem::emulated
+}  // namespace tandem::cuda

@@ -3,7 +3,7 @@
 // and functors (gpu/thrust_algorithms.hpp, gpu/device_ops.hpp) on Thrust's OpenMP system; only
 // the execution policy differs. matmul, which the module hands to cuBLAS and its own kernel,
 // is a plain loop with the module's element operations (wraparound for integers).
-#include "emulated_workloads.hpp"
+#include "module_api.hpp"
 
 #include <thrust/system/omp/execution_policy.h>
 
@@ -14,7 +14,7 @@
 #include "emulated_runtime.hpp"
 #include "thrust_algorithms.hpp"
 
-namespace tandem::emulated {
+namespace tandem::cuda {
 
 using cuda::AbsOp;
 using cuda::AffineOp;
@@ -170,8 +170,8 @@ namespace {
 // C = A·B, row-major, C overwritten. Each element sums over l in order, in T, with the module's
 // add and mul: wraparound for integers, plain IEEE for floats.
 template <class T>
-void gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda,
-          const T* B, std::int64_t ldb, T* C, std::int64_t ldc) {
+void gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda, const T* B,
+          std::int64_t ldb, T* C, std::int64_t ldc) {
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < m; ++i) {
     T* c = C + i * ldc;
@@ -222,4 +222,4 @@ void run_matmul(const detail::MatmulArgs& a, bool device, detail::Breakdown* tim
   });
 }
 
-}  // namespace tandem::emulated
+}  // namespace tandem::cuda

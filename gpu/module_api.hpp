@@ -1,0 +1,53 @@
+#pragma once
+// What a cuda module implements behind its C table: module_entry.cpp turns these functions into
+// the table of cuda_module_abi.hpp, catching every exception. The real module implements them
+// with CUDA (runtime.cu, cuda_<workload>.cu, module.cu); the test suite's emulated module
+// (tests/emulated_cuda/) implements them on host memory. No CUDA header here.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "backend_impl.hpp"
+
+namespace tandem::cuda {
+
+/// A failure inside the module; the entry points turn it into an errc code and a message.
+struct ModuleFailure {
+  errc code;
+  std::string message;
+};
+
+[[noreturn]] inline void fail(errc code, std::string message) {
+  throw ModuleFailure{code, std::move(message)};
+}
+
+/// Finds the device and prepares the module; returns "" or why cuda cannot run here.
+std::string open_device();
+/// One line describing the device.
+std::string describe_device();
+
+/// Long-lived device memory for DeviceBuffer (zero-filled), and its release.
+void* allocate_buffer(std::size_t bytes);
+void release_buffer(void* p) noexcept;
+/// Whole-buffer copies between host and device memory.
+void upload_bytes(void* device_dst, const void* host_src, std::size_t bytes);
+void download_bytes(void* host_dst, const void* device_src, std::size_t bytes);
+
+/// Frees the idle caches; reports what they hold and how many allocations were made.
+void trim() noexcept;
+void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
+                  std::uint64_t* device_allocations, std::uint64_t* pinned_allocations) noexcept;
+
+/// Seconds per operation of a benchmark reference (see TandemCudaReference).
+double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions);
+
+/// The workloads. `device`: the operand pointers are device memory; otherwise host memory,
+/// staged in and out by the call.
+void run_map(const detail::MapArgs& args, bool device, detail::Breakdown* timing);
+void run_matmul(const detail::MatmulArgs& args, bool device, detail::Breakdown* timing);
+void run_polynomial_grid(const detail::PolynomialGridArgs& args, bool device,
+                         detail::Breakdown* timing);
+double run_mse(const detail::MseArgs& args, bool device, detail::Breakdown* timing);
+
+}  // namespace tandem::cuda
