@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "registry.hpp"
+#include "validate.hpp"
 
 namespace tandem::detail {
 
@@ -29,7 +30,7 @@ const EnvChoice& env_choice() {
     try {
       c.backend = parse_backend(v);
     } catch (const invalid_argument&) {
-      c.error = std::string("TANDEM_BACKEND='") + v +
+      c.error = "TANDEM_BACKEND='" + printable(v) +
                 "' is not a backend name (valid: serial, openmp, cuda, automatic)";
     }
     return c;
