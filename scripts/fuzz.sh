@@ -21,7 +21,8 @@ for t in "${targets[@]}"; do
   mkdir -p "build/fuzz-corpus/$t" "fuzz/corpus/$t"
   log="build/fuzz-artifacts/$t.log"
   if ! build/fuzz/fuzz/fuzz_"$t" "build/fuzz-corpus/$t" "fuzz/corpus/$t" \
-      -max_total_time="$share" -print_final_stats=1 -artifact_prefix=build/fuzz-artifacts/ \
+      -max_total_time="$share" -timeout=20 -print_final_stats=1 \
+      -artifact_prefix=build/fuzz-artifacts/ \
       >"$log" 2>&1; then
     tail -n 60 "$log"
     echo "fuzz_$t: FINDING (input saved under build/fuzz-artifacts/)" >&2
