@@ -159,6 +159,18 @@ TEST_P(LimitsTest, EmptyGridOfAHugeDeclaredWidthAllocatesNothing) {
   tandem::polynomial_grid(one_row, std::span<const double>(), none, options());
 }
 
+// An empty C of 2^62 rows returns at once on every backend (the serial loops used to walk
+// every empty row: found by fuzz_matmul as a timeout).
+TEST_P(LimitsTest, EmptyProductOfHugeDeclaredRowsReturnsAtOnce) {
+  const std::int64_t m = std::int64_t{1} << 62;
+  const tandem::MatrixView<const float> A(nullptr, m, 0), B(nullptr, 0, 0);
+  const tandem::MatrixView<float> C(nullptr, m, 0);
+  tandem::Stats stats;
+  tandem::matmul(A, B, C, options(&stats));
+  EXPECT_EQ(stats.backend, backend());
+  EXPECT_LT(stats.seconds, 1.0);
+}
+
 // n >= 2^31: 2^31 + 33 floats (8 GiB) mapped in place and reduced, on every backend.
 TEST(LargeLimits, MoreThan2Pow31Elements) {
   const char* large = std::getenv("TANDEM_TEST_LARGE");
