@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <string>
 
@@ -85,7 +86,11 @@ int run_child(const std::string& value) {
   pid_t pid = 0;
   TANDEM_FUZZ_CHECK(posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv, envp.data()) == 0);
   int status = 0;
-  TANDEM_FUZZ_CHECK(waitpid(pid, &status, 0) == pid);
+  pid_t waited = 0;
+  do {  // libFuzzer's -timeout alarm interrupts the wait
+    waited = waitpid(pid, &status, 0);
+  } while (waited == -1 && errno == EINTR);
+  TANDEM_FUZZ_CHECK(waited == pid);
   TANDEM_FUZZ_CHECK(WIFEXITED(status));
   return WEXITSTATUS(status);
 }
