@@ -11,6 +11,7 @@ class OpenmpBackend : public SerialBackend {
   Backend kind() const noexcept override { return Backend::openmp; }
   int default_threads() const noexcept override;
   std::string device() const override;
+  Nesting nesting() const noexcept override;
 
   void map(const MapArgs& args, const Exec& exec) override;
   void parallel_for(std::int64_t n, ChunkFn fn, void* ctx, const Exec& exec) override;

@@ -6,12 +6,21 @@
 #include "registry.hpp"
 #include "tandem/backend.hpp"
 #include "tandem/version.hpp"
+#include "validate.hpp"
 
 namespace tandem {
 
 namespace {
 constexpr Backend kAll[] = {Backend::serial, Backend::openmp, Backend::cuda, Backend::automatic};
+
+// A Backend made by casting an integer that names no enumerator is an argument error.
+void check_backend(const char* function, Backend backend) {
+  if (!detail::is_backend(backend)) {
+    detail::fail(function, "backend " + std::to_string(static_cast<int>(backend)) +
+                               " is not a tandem::Backend enumerator");
+  }
 }
+}  // namespace
 
 const char* version() noexcept { return TANDEM_VERSION_STRING; }
 
@@ -43,7 +52,7 @@ Backend parse_backend(std::string_view name) {
       return b;
     }
   }
-  throw invalid_argument("tandem::parse_backend: '" + std::string(name) +
+  throw invalid_argument("tandem::parse_backend: '" + detail::printable(name) +
                          "' is not a backend name (valid: serial, openmp, cuda, automatic)");
 }
 
@@ -56,6 +65,7 @@ std::vector<Backend> available_backends() {
 }
 
 BackendInfo backend_info(Backend backend) {
+  check_backend("tandem::backend_info", backend);
   BackendInfo info;
   info.backend = backend;
   info.name = std::string(to_string(backend));
@@ -81,6 +91,7 @@ BackendInfo backend_info(Backend backend) {
 }
 
 void set_default_backend(Backend backend) {
+  check_backend("tandem::set_default_backend", backend);
   if (backend != Backend::automatic) {
     const detail::BackendSlot& slot = detail::backend_slot(backend);
     if (slot.impl == nullptr) {

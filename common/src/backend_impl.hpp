@@ -81,6 +81,13 @@ struct MseArgs {
   std::int64_t n;
 };
 
+/// Where a call is made from, as the OpenMP runtime sees it.
+enum class Nesting {
+  none,             // not inside an active parallel region
+  nested,           // inside one; a nested region may get a team
+  nested_disabled,  // inside one, and the runtime gives nested regions one thread
+};
+
 class BackendImpl {
  public:
   BackendImpl() = default;
@@ -95,6 +102,8 @@ class BackendImpl {
   virtual bool supports(Workload) const noexcept { return true; }
   /// Human-readable description of what the backend runs on (for backend_info).
   virtual std::string device() const = 0;
+  /// Whether the calling thread is inside an active parallel region of this backend's runtime.
+  virtual Nesting nesting() const noexcept { return Nesting::none; }
 
   virtual void map(const MapArgs&, const Exec&) = 0;
   virtual void parallel_for(std::int64_t n, ChunkFn fn, void* ctx, const Exec&) = 0;

@@ -7,6 +7,7 @@
 
 #include "automatic.hpp"
 #include "registry.hpp"
+#include "validate.hpp"
 
 namespace tandem::detail {
 
@@ -30,7 +31,7 @@ const EnvChoice& env_choice() {
     try {
       c.backend = parse_backend(v);
     } catch (const invalid_argument&) {
-      c.error = std::string("TANDEM_BACKEND='") + v +
+      c.error = "TANDEM_BACKEND='" + printable(v) +
                 "' is not a backend name (valid: serial, openmp, cuda, automatic)";
     }
     return c;
@@ -97,6 +98,16 @@ Resolved resolve(const Call& call, const Options& options) {
   r.exec.threads = chosen == Backend::serial ? 1
                    : options.threads > 0     ? options.threads
                                              : slot.impl->default_threads();
+  // Inside the user's own parallel region every thread of their team may call tandem: a team
+  // per call would oversubscribe the cores, so such a call runs on its calling thread unless
+  // Options::threads asks for more (and the runtime allows nested teams at all).
+  if (chosen != Backend::serial) {
+    r.nesting = slot.impl->nesting();
+    if (r.nesting == Nesting::nested_disabled ||
+        (r.nesting == Nesting::nested && options.threads == 0)) {
+      r.exec.threads = 1;
+    }
+  }
   return r;
 }
 
@@ -123,6 +134,14 @@ void record(const Options& options, const Resolved& r, const Call& call,
         << choose(model.profile, shape_of(call),
                   availability(call.workload == Workload::callable_map), model.from_profile)
                .reason;
+  }
+  if (r.nesting == Nesting::nested_disabled) {
+    why << "; inside an active OpenMP parallel region with nested parallelism disabled: "
+           "1 thread";
+  } else if (r.nesting == Nesting::nested) {
+    why << "; inside an active OpenMP parallel region: "
+        << (options.threads > 0 ? "a nested team of options.threads"
+                                : "1 thread (options.threads asks for a nested team)");
   }
   s.reason = why.str();
 }

@@ -28,6 +28,7 @@ struct Resolved {
   Backend requested;
   const char* source;  // "options.backend", "set_default_backend", "TANDEM_BACKEND", "default"
   Exec exec;
+  Nesting nesting = Nesting::none;  // called from inside the user's own parallel region
 };
 
 /// The backend a call without options.backend asks for; `source` says where it came from.

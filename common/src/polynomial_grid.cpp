@@ -91,7 +91,11 @@ void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out, con
                         static_cast<double>(g.sets) * static_cast<double>(nx)) *
                        sizeof(T);
   const Call call{kGrid, Workload::polynomial_grid, dtype_of<T>, work, bytes};
-  run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); });
+  // An empty result needs no backend work: skipping it spares the per-thread coefficient
+  // scratch, whose size follows the declared table width even when the table has no rows.
+  run(call, options, start, [&](BackendImpl& b, const Exec& e) {
+    if (args.sets > 0 && args.nx > 0) b.polynomial_grid(args, e);
+  });
 }
 
 template <class T, class Grid>

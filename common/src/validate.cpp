@@ -11,10 +11,32 @@ void fail(const char* function, const std::string& what) {
   throw invalid_argument(std::string(function) + ": " + what);
 }
 
+std::string printable(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 void check_options(const char* function, const Options& options) {
-  if (options.threads < 0) {
+  if (options.threads < 0 || options.threads > max_threads) {
     fail(function, "options.threads is " + std::to_string(options.threads) +
-                       " (must be >= 0; 0 means the OpenMP default)");
+                       " (must be >= 0 and <= " + std::to_string(max_threads) +
+                       "; 0 means the OpenMP default)");
+  }
+  if (options.backend && !is_backend(*options.backend)) {
+    fail(function, "options.backend is " + std::to_string(static_cast<int>(*options.backend)) +
+                       ", not a tandem::Backend enumerator");
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "tandem/map.hpp"
 #include "tandem/options.hpp"
@@ -27,7 +28,17 @@ RawMatrix raw(MatrixView<T> v) noexcept {
 
 [[noreturn]] void fail(const char* function, const std::string& what);
 
-/// threads >= 0.
+/// `text` for an error message: bytes outside printable ASCII as \xNN, so a NUL or a control
+/// character in a user's string cannot cut or garble what() (a C string).
+std::string printable(std::string_view text);
+
+/// Whether b is one of the Backend enumerators (a cast integer may be anything).
+constexpr bool is_backend(Backend b) noexcept {
+  return b == Backend::serial || b == Backend::openmp || b == Backend::cuda ||
+         b == Backend::automatic;
+}
+
+/// 0 <= threads <= max_threads; backend, when set, a Backend enumerator.
 void check_options(const char* function, const Options& options);
 
 /// data non-null when n > 0; n fits the index type.

@@ -43,10 +43,12 @@ struct BackendInfo {
 TANDEM_EXPORT std::vector<Backend> available_backends();
 
 /// Availability, reason and resources of one backend. For `automatic`: what it picks from.
+/// Throws tandem::invalid_argument for a value that is no Backend enumerator.
 TANDEM_EXPORT BackendInfo backend_info(Backend backend);
 
 /// Sets the process-wide default used by calls whose options name no backend.
-/// Thread-safe. Throws tandem::backend_unavailable if `backend` cannot run here.
+/// Thread-safe. Throws tandem::backend_unavailable if `backend` cannot run here, and
+/// tandem::invalid_argument for a value that is no Backend enumerator.
 TANDEM_EXPORT void set_default_backend(Backend backend);
 
 /// Forgets set_default_backend(): calls fall back to TANDEM_BACKEND, then automatic.

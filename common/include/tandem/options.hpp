@@ -28,11 +28,16 @@ struct Stats {
   std::string reason;                   ///< where the choice came from and, for automatic, why
 };
 
+/// The largest Options::threads a call accepts. More is an error rather than a team the OpenMP
+/// runtime cannot create (which would abort the process).
+inline constexpr int max_threads = 4096;
+
 /// Per-call options. All members are optional.
 struct Options {
   /// Backend for this call; unset means the process default (see backend.hpp).
   std::optional<Backend> backend{};
-  /// OpenMP threads for this call; 0 means OpenMP's default. Must not be negative.
+  /// OpenMP threads for this call; 0 means OpenMP's default (one thread when the call is made
+  /// inside an active OpenMP parallel region). From 0 to max_threads.
   int threads = 0;
   /// Receives which backend ran, why, and the wall time. May be null.
   Stats* stats = nullptr;
