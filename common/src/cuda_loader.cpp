@@ -162,14 +162,4 @@ std::unique_ptr<BackendImpl> make_cuda_backend(const TandemCudaModule* api) {
   return std::make_unique<CudaBackend>(api);
 }
 
-void throw_cuda_status(const char* function, const TandemCudaStatus& status) {
-  std::string message(status.message, strnlen(status.message, sizeof(status.message)));
-  if (message.empty()) message = "unknown CUDA module error";
-  const errc code = status.code >= static_cast<int>(errc::invalid_argument) &&
-                            status.code <= static_cast<int>(errc::out_of_memory)
-                        ? static_cast<errc>(status.code)
-                        : errc::device_error;
-  throw_error(code, std::string(function) + " (cuda): " + message);
-}
-
 }  // namespace tandem::detail

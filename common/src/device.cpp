@@ -1,4 +1,5 @@
 // DeviceBuffer: GPU memory owned through the cuda module, and the checks of device operands.
+#include <cstring>
 #include <utility>
 
 #include "cuda_loader.hpp"
@@ -57,6 +58,17 @@ RawMatrix device_raw(const char* function, const char* name, const ConstDeviceMa
   }
   raw.data = static_cast<const char*>(b.data()) + m.offset * static_cast<std::int64_t>(raw.elem);
   return raw;
+}
+
+// Defined here, not in cuda_loader.cpp, which builds without CUDA do not compile.
+void throw_cuda_status(const char* function, const TandemCudaStatus& status) {
+  std::string message(status.message, strnlen(status.message, sizeof(status.message)));
+  if (message.empty()) message = "unknown CUDA module error";
+  const errc code = status.code >= static_cast<int>(errc::invalid_argument) &&
+                            status.code <= static_cast<int>(errc::out_of_memory)
+                        ? static_cast<errc>(status.code)
+                        : errc::device_error;
+  throw_error(code, std::string(function) + " (cuda): " + message);
 }
 
 // For tandem_bench: the GPU references it reports results against (not public API).
