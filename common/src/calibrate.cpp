@@ -31,7 +31,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr double kMaxFitError = 0.30;
-constexpr Backend kBackends[] = {Backend::serial, Backend::openmp, Backend::cuda};
 constexpr Workload kWorkloads[] = {Workload::map, Workload::matmul, Workload::polynomial_grid,
                                    Workload::mse};
 constexpr DType kDTypes[] = {DType::f32, DType::f64, DType::i32, DType::i64};
