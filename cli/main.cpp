@@ -41,7 +41,8 @@ Prints tandem's version and build options, every backend with its availability (
 unavailable), threads and device, the machine key, and the profile automatic uses.
 )";
 
-constexpr const char* kRunHelp = R"(usage: tandem run <workload> [--n N] [--backend B] [--dtype D] [--threads T]
+constexpr const char* kRunHelp =
+    R"(usage: tandem run <workload> [--n N] [--backend B] [--dtype D] [--threads T]
                             [--repeat R] [--nx X] [--ncoef C]
 
 Runs one call R times on generated data and prints the checksum of its result, the median
@@ -58,7 +59,8 @@ time and its breakdown (allocation, host to device, compute, device to host).
   --ncoef C     polynomial_grid: coefficients per polynomial (default 4)
 )";
 
-constexpr const char* kPlanHelp = R"(usage: tandem plan <workload> --n N [--dtype D] [--device] [--nx X] [--ncoef C]
+constexpr const char* kPlanHelp =
+    R"(usage: tandem plan <workload> --n N [--dtype D] [--device] [--nx X] [--ncoef C]
 
 Prints the cost model's predicted time on every backend (overhead, compute, transfer), which
 backends are unavailable and why, and the one automatic picks. Sizes as for 'tandem run';
@@ -123,8 +125,8 @@ std::int64_t to_int(const std::map<std::string, std::string>& o, const std::stri
 }
 
 tandem::DType parse_dtype(const std::string& s) {
-  for (tandem::DType d : {tandem::DType::f32, tandem::DType::f64, tandem::DType::i32,
-                          tandem::DType::i64}) {
+  for (tandem::DType d :
+       {tandem::DType::f32, tandem::DType::f64, tandem::DType::i32, tandem::DType::i64}) {
     if (tandem::to_string(d) == s) return d;
   }
   throw Usage{"'" + s + "' is not a dtype (valid: f32, f64, i32, i64)"};
@@ -188,8 +190,8 @@ tandem::Problem problem_of(const Spec& s) {
 // ---- info ------------------------------------------------------------------------------------
 int cmd_info() {
   std::cout << "tandem " << tandem::version() << "\n\nbackends:\n";
-  for (tandem::Backend b : {tandem::Backend::serial, tandem::Backend::openmp,
-                            tandem::Backend::cuda, tandem::Backend::automatic}) {
+  for (tandem::Backend b : {tandem::Backend::serial, tandem::Backend::openmp, tandem::Backend::cuda,
+                            tandem::Backend::automatic}) {
     const tandem::BackendInfo i = tandem::backend_info(b);
     std::cout << "  " << i.name << std::string(10 - i.name.size(), ' ');
     if (i.available) {
@@ -200,8 +202,8 @@ int cmd_info() {
     }
   }
   const tandem::ProfileInfo p = tandem::profile_info();
-  std::cout << "\nmachine: " << p.machine << "\nprofile: "
-            << (p.path.empty() ? "(no path)" : p.path) << "\n  " << p.status
+  std::cout << "\nmachine: " << p.machine
+            << "\nprofile: " << (p.path.empty() ? "(no path)" : p.path) << "\n  " << p.status
             << (p.loaded ? ", measured " + p.created : "; automatic uses the built-in defaults")
             << "\n";
   const char* env = std::getenv("TANDEM_BACKEND");
@@ -271,10 +273,10 @@ std::pair<double, tandem::Stats> run_typed(const Spec& s, tandem::Options o, int
       std::vector<std::vector<T>> axes;
       std::int64_t rest = s.n;
       for (std::int64_t i = s.ncoef; i > 0; --i) {
-        auto a = i == 1 ? rest
-                        : static_cast<std::int64_t>(std::ceil(
-                              std::pow(static_cast<double>(rest), 1.0 / static_cast<double>(i)) -
-                              1e-9));
+        auto a =
+            i == 1 ? rest
+                   : static_cast<std::int64_t>(std::ceil(
+                         std::pow(static_cast<double>(rest), 1.0 / static_cast<double>(i)) - 1e-9));
         a = std::max<std::int64_t>(a, rest == 0 ? 0 : 1);
         while (a > 1 && rest % a != 0) --a;
         axes.push_back(data<T>(a, static_cast<unsigned>(4 + i)));
@@ -304,10 +306,8 @@ std::pair<double, tandem::Stats> run_typed(const Spec& s, tandem::Options o, int
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-  const auto o = parse_options(args, 3,
-                               {"--n", "--backend", "--dtype", "--threads", "--repeat", "--nx",
-                                "--ncoef"},
-                               {});
+  const auto o = parse_options(
+      args, 3, {"--n", "--backend", "--dtype", "--threads", "--repeat", "--nx", "--ncoef"}, {});
   const Spec s = parse_spec(args, o, false);
   tandem::Options options;
   if (o.count("--backend") != 0) options.backend = tandem::parse_backend(o.at("--backend"));
@@ -334,8 +334,8 @@ int cmd_run(const std::vector<std::string>& args) {
   std::printf("backend:  %s (%d thread%s)\n", std::string(tandem::to_string(st.backend)).c_str(),
               st.threads, st.threads == 1 ? "" : "s");
   std::printf("why:      %s\n", st.reason.c_str());
-  std::printf("%s %.17g\n", s.workload == tandem::Workload::mse ? "result:  " : "checksum:",
-              r.first);
+  std::printf("%s %.17g\n",
+              s.workload == tandem::Workload::mse ? "result:  " : "checksum:", r.first);
   std::printf("time:     %s (median of %d calls)\n", seconds(st.seconds).c_str(), repeat);
   std::printf("  allocation %s, host to device %s, compute %s, device to host %s\n",
               seconds(st.allocation_seconds).c_str(), seconds(st.host_to_device_seconds).c_str(),
@@ -359,8 +359,8 @@ int cmd_plan(const std::vector<std::string>& args) {
   for (const tandem::Prediction& pr : plan.predictions) {
     const std::string name(tandem::to_string(pr.backend));
     if (!pr.available) {
-      std::printf("  %-8s %12s %12s %12s %12s  unavailable: %s\n", name.c_str(), "-", "-", "-",
-                  "-", pr.why_not.c_str());
+      std::printf("  %-8s %12s %12s %12s %12s  unavailable: %s\n", name.c_str(), "-", "-", "-", "-",
+                  pr.why_not.c_str());
       continue;
     }
     std::printf("  %-8s %12s %12s %12s %12s  %s%s\n", name.c_str(), seconds(pr.seconds).c_str(),
@@ -407,9 +407,9 @@ int cmd_bench(const std::vector<std::string>& args) {
   if (o.count("--quick") != 0 && o.count("--full") != 0) throw Usage{"--quick or --full, not both"};
   const std::string script = std::string(TANDEM_SOURCE_DIR) + "/scripts/bench.sh";
   if (access(script.c_str(), X_OK) != 0) {
-    throw tandem::error(tandem::errc::invalid_argument,
-                        "tandem bench needs the source tree it was built from (" + script +
-                            " is not there)");
+    throw tandem::error(
+        tandem::errc::invalid_argument,
+        "tandem bench needs the source tree it was built from (" + script + " is not there)");
   }
   std::vector<std::string> argv_s{script, o.count("--full") != 0 ? "--full" : "--quick"};
   if (o.count("--out") != 0) argv_s.insert(argv_s.end(), {"--out", o.at("--out")});
@@ -441,7 +441,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (help.count(cmd) == 0) throw Usage{"unknown command '" + cmd + "' (see tandem --help)"};
-    if (std::any_of(args.begin() + 2, args.end(), [](const std::string& a) { return is_help(a); })) {
+    if (std::any_of(args.begin() + 2, args.end(),
+                    [](const std::string& a) { return is_help(a); })) {
       std::cout << help.at(cmd);
       return 0;
     }

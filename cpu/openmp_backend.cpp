@@ -12,7 +12,7 @@ int OpenmpBackend::default_threads() const noexcept { return omp_get_max_threads
 Nesting OpenmpBackend::nesting() const noexcept {
   if (omp_in_parallel() == 0) return Nesting::none;
   return omp_get_active_level() < omp_get_max_active_levels() ? Nesting::nested
-                                                               : Nesting::nested_disabled;
+                                                              : Nesting::nested_disabled;
 }
 
 std::string OpenmpBackend::device() const {

@@ -141,8 +141,9 @@ const Availability& availability(bool cpu_only) {
             slot.impl != nullptr &&
             slot.impl->supports(cpu != 0 ? Workload::callable_map : Workload::map);
         a[static_cast<std::size_t>(cpu)].can[i] = supports;
-        a[static_cast<std::size_t>(cpu)].why_not[i] =
-            slot.impl == nullptr ? slot.reason : supports ? "" : "cannot run a C++ callable";
+        a[static_cast<std::size_t>(cpu)].why_not[i] = slot.impl == nullptr ? slot.reason
+                                                      : supports           ? ""
+                                                                 : "cannot run a C++ callable";
       }
     }
     return a;

@@ -43,8 +43,8 @@ struct Settings {
 
 struct Point {
   double work = 0, bytes = 0;
-  double seconds = 0;          // median wall time per call
-  double h2d = 0, d2h = 0;     // cuda: median host<->device copy seconds per call
+  double seconds = 0;       // median wall time per call
+  double h2d = 0, d2h = 0;  // cuda: median host<->device copy seconds per call
 };
 
 // Sizes (n, matmul side, or grid sets) measured on every available backend, and the larger ones
@@ -287,7 +287,8 @@ Fit fit(std::vector<double> w, std::vector<double> t) {
   while (rejected < 2 && w.size() > 5) {
     std::vector<double> res(w.size());
     for (std::size_t i = 0; i < w.size(); ++i) res[i] = std::fabs((f.a + f.b * w[i] - t[i]) / t[i]);
-    const auto worst = static_cast<std::size_t>(std::max_element(res.begin(), res.end()) - res.begin());
+    const auto worst =
+        static_cast<std::size_t>(std::max_element(res.begin(), res.end()) - res.begin());
     if (res[worst] < 0.15 || res[worst] < 3 * median(res)) break;
     w.erase(w.begin() + static_cast<std::ptrdiff_t>(worst));
     t.erase(t.begin() + static_cast<std::ptrdiff_t>(worst));
@@ -378,8 +379,15 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     // (an OpenMP team waiting for a descheduled thread costs milliseconds), not tandem.
     const detail::Coefficients& builtin = defaults.at(b, w, d);
     const bool plausible = b == Backend::cuda || f.a <= 20 * builtin.overhead;
-    return CalibrationEntry{b,          w, d, f.a, f.b, f.error, static_cast<int>(pts.size()),
-                            f.rejected, plausible && f.error <= kMaxFitError};
+    return CalibrationEntry{b,
+                            w,
+                            d,
+                            f.a,
+                            f.b,
+                            f.error,
+                            static_cast<int>(pts.size()),
+                            f.rejected,
+                            plausible && f.error <= kMaxFitError};
   };
   const auto keep = [&](const CalibrationEntry& e) {
     if (e.accepted) {
@@ -389,14 +397,13 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     result.entries.push_back(e);
     if (options.progress) {
       char line[200];
-      std::snprintf(line, sizeof line,
-                    "%-7s %-16s %-4s overhead %9s  per unit %10s  fit error %5.1f%%%s",
-                    std::string(to_string(e.backend)).c_str(),
-                    std::string(to_string(e.workload)).c_str(),
-                    std::string(to_string(e.dtype)).c_str(),
-                    detail::format_seconds(e.overhead_seconds).c_str(),
-                    detail::format_seconds(e.seconds_per_unit).c_str(), 100 * e.fit_error,
-                    e.accepted ? "" : "  (rejected: the built-in default stays)");
+      std::snprintf(
+          line, sizeof line, "%-7s %-16s %-4s overhead %9s  per unit %10s  fit error %5.1f%%%s",
+          std::string(to_string(e.backend)).c_str(), std::string(to_string(e.workload)).c_str(),
+          std::string(to_string(e.dtype)).c_str(),
+          detail::format_seconds(e.overhead_seconds).c_str(),
+          detail::format_seconds(e.seconds_per_unit).c_str(), 100 * e.fit_error,
+          e.accepted ? "" : "  (rejected: the built-in default stays)");
       options.progress(line);
     }
   };
@@ -429,7 +436,8 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
         if (explained || attempt == 1) break;
         if (options.progress) {
           options.progress("measuring " + std::string(to_string(w)) + " " +
-                           std::string(to_string(d)) + " again: a fit did not explain its points or was implausible");
+                           std::string(to_string(d)) +
+                           " again: a fit did not explain its points or was implausible");
         }
       }
       for (std::size_t i = 0; i < all.size(); ++i) {

@@ -1,10 +1,10 @@
 #include "cost_model.hpp"
 
 #include <algorithm>
-#include <utility>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <utility>
 
 namespace tandem::detail {
 
@@ -30,9 +30,10 @@ Default serial_default(tandem::Workload w, DType d) {
     case tandem::Workload::mse:
       return {0.1e-6, 1.55e-9};
     case tandem::Workload::matmul:
-      return {0.2e-6, d == DType::f32 ? 0.25e-9 : d == DType::f64 ? 0.45e-9
-                                                : d == DType::i32 ? 0.55e-9
-                                                                  : 0.6e-9};
+      return {0.2e-6, d == DType::f32   ? 0.25e-9
+                      : d == DType::f64 ? 0.45e-9
+                      : d == DType::i32 ? 0.55e-9
+                                        : 0.6e-9};
     case tandem::Workload::polynomial_grid:
       return {0.5e-6, 0.6e-9};
   }
@@ -202,7 +203,8 @@ Choice choose(const Profile& p, const Shape& s, const Availability& a, bool from
         why << " <= " << rest[i]->backend << " " << format_seconds(rest[i]->seconds);
       }
       for (const Prediction& pr : c.predictions) {
-        if (!a.can[static_cast<std::size_t>(pr.backend)]) why << ", " << pr.backend << " unavailable";
+        if (!a.can[static_cast<std::size_t>(pr.backend)])
+          why << ", " << pr.backend << " unavailable";
       }
     }
   }

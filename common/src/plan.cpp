@@ -47,7 +47,8 @@ std::string_view to_string(Workload workload) noexcept {
 
 Workload parse_workload(std::string_view name) {
   std::string n;
-  for (char c : name) n += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : name)
+    n += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (Workload w : kAllWorkloads) {
     if (to_string(w) == n) return w;
   }
@@ -83,8 +84,8 @@ Plan plan(const Problem& problem) {
     throw invalid_argument("tandem::plan: work and bytes must be non-negative numbers");
   }
   const detail::ModelState& model = detail::model_state();
-  detail::Shape s{problem.workload, problem.dtype, problem.work, problem.bytes, problem.device,
-                  false};
+  detail::Shape s{problem.workload, problem.dtype,  problem.work,
+                  problem.bytes,    problem.device, false};
   const detail::Choice c =
       detail::choose(model.profile, s, detail::availability(false), model.from_profile);
   if (c.choice == Backend::automatic) {

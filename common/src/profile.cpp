@@ -237,8 +237,8 @@ double get_number(const JsonObject& o, const std::string& key) {
 
 int get_count(const JsonObject& o, const std::string& key, int max) {
   const double d = get_number(o, key);
-  if (d != std::floor(d) || d > max) bad("'" + key + "' must be an integer up to " +
-                                         std::to_string(max));
+  if (d != std::floor(d) || d > max)
+    bad("'" + key + "' must be an integer up to " + std::to_string(max));
   return static_cast<int>(d);
 }
 
@@ -259,8 +259,7 @@ constexpr DType kDTypes[] = {DType::f32, DType::f64, DType::i32, DType::i64};
 Profile from_json(const Json& doc, const Profile& base) {
   const JsonObject& root = as_object(doc, "the document");
   check_keys(root, "the document",
-             {"format", "version", "machine", "created", "tandem", "quick", "transfer",
-              "entries"},
+             {"format", "version", "machine", "created", "tandem", "quick", "transfer", "entries"},
              {"format", "version", "machine", "entries"});
   if (get_string(root, "format") != kFormat) bad("'format' is not \"tandem-profile\"");
   if (get_number(root, "version") != kVersion) {
@@ -302,11 +301,12 @@ Profile from_json(const Json& doc, const Profile& base) {
     const Backend b = get_enum(o, "backend", kBackends);
     const Workload w = get_enum(o, "workload", kWorkloads);
     const DType d = get_enum(o, "dtype", kDTypes);
-    if (!workload_has_dtype(w, d)) bad("an entry names " + std::string(to_string(w)) + " " +
-                              std::string(to_string(d)) + ", which does not exist");
+    if (!workload_has_dtype(w, d))
+      bad("an entry names " + std::string(to_string(w)) + " " + std::string(to_string(d)) +
+          ", which does not exist");
     if (!seen.insert(Profile::index(b, w, d)).second) {
-      bad("two entries for " + std::string(to_string(b)) + " " + std::string(to_string(w)) +
-          " " + std::string(to_string(d)));
+      bad("two entries for " + std::string(to_string(b)) + " " + std::string(to_string(w)) + " " +
+          std::string(to_string(d)));
     }
     Coefficients& c = p.at(b, w, d);
     c.overhead = get_number(o, "overhead_seconds");
@@ -480,8 +480,8 @@ std::string save_profile_file(const std::string& path, const Profile& p) {
   return {};
 }
 
-std::string profile_path(const char* tandem_profile, const char* xdg_cache_home,
-                         const char* home, const MachineKey& machine) {
+std::string profile_path(const char* tandem_profile, const char* xdg_cache_home, const char* home,
+                         const MachineKey& machine) {
   if (tandem_profile != nullptr && *tandem_profile != '\0') return tandem_profile;
   std::string cache;
   if (xdg_cache_home != nullptr && xdg_cache_home[0] == '/') {

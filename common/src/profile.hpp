@@ -27,7 +27,7 @@ struct MachineKey {
   std::string driver;  // NVIDIA driver version, or "none"
 
   bool operator==(const MachineKey&) const = default;
-  std::string str() const;  // one line, for messages
+  std::string str() const;   // one line, for messages
   std::string hash() const;  // 16 hex digits, for the default file name
 };
 
@@ -52,7 +52,9 @@ struct Profile {
   bool transfer_measured = false;
 
   Coefficients& at(Backend b, tandem::Workload w, DType d) { return coef[index(b, w, d)]; }
-  const Coefficients& at(Backend b, tandem::Workload w, DType d) const { return coef[index(b, w, d)]; }
+  const Coefficients& at(Backend b, tandem::Workload w, DType d) const {
+    return coef[index(b, w, d)];
+  }
   static std::size_t index(Backend b, tandem::Workload w, DType d) noexcept {
     return (static_cast<std::size_t>(b) * kModelWorkloads + static_cast<std::size_t>(w)) *
                kModelDTypes +
@@ -86,7 +88,7 @@ std::string save_profile_file(const std::string& path, const Profile& p);
 
 /// TANDEM_PROFILE if given non-empty, else <cache>/tandem/profile-<hash>.json with <cache>
 /// $XDG_CACHE_HOME (absolute) or $HOME/.cache; empty when neither is usable.
-std::string profile_path(const char* tandem_profile, const char* xdg_cache_home,
-                         const char* home, const MachineKey& machine);
+std::string profile_path(const char* tandem_profile, const char* xdg_cache_home, const char* home,
+                         const MachineKey& machine);
 
 }  // namespace tandem::detail

@@ -64,12 +64,12 @@ class TANDEM_EXPORT DeviceBuffer {
   DeviceBuffer() noexcept = default;
   /// `size` zero-filled elements of `dtype` on the GPU. size >= 0.
   DeviceBuffer(DType dtype, std::int64_t size);
-#define TANDEM_DECLARE_DEVICE_BUFFER_(T, name)                                   \
-  /** A copy of `host` on the GPU. */                                            \
-  explicit DeviceBuffer(std::span<const T> host);                                \
-  /** Overwrites the whole buffer with `host` (same dtype, same size). */        \
-  void upload(std::span<const T> host);                                          \
-  /** Copies the whole buffer into `host` (same dtype, same size). */            \
+#define TANDEM_DECLARE_DEVICE_BUFFER_(T, name)                            \
+  /** A copy of `host` on the GPU. */                                     \
+  explicit DeviceBuffer(std::span<const T> host);                         \
+  /** Overwrites the whole buffer with `host` (same dtype, same size). */ \
+  void upload(std::span<const T> host);                                   \
+  /** Copies the whole buffer into `host` (same dtype, same size). */     \
   void download(std::span<T> host) const;
   TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_DEVICE_BUFFER_)
 #undef TANDEM_DECLARE_DEVICE_BUFFER_
@@ -121,8 +121,8 @@ class TANDEM_EXPORT DeviceBuffer {
 /// The cuda backend's caches: device scratch and pinned staging buffers it keeps between calls
 /// so that steady-state calls allocate nothing, and how many allocations it has made so far.
 struct DeviceMemoryStats {
-  std::size_t device_cached_bytes = 0;  ///< device scratch held by the pool (idle or in use)
-  std::size_t pinned_cached_bytes = 0;  ///< pinned host staging held
+  std::size_t device_cached_bytes = 0;   ///< device scratch held by the pool (idle or in use)
+  std::size_t pinned_cached_bytes = 0;   ///< pinned host staging held
   std::uint64_t device_allocations = 0;  ///< cudaMalloc calls made for scratch so far
   std::uint64_t pinned_allocations = 0;  ///< cudaMallocHost calls made for staging so far
 };
@@ -150,9 +150,9 @@ TANDEM_EXPORT void matmul(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix
 /// out(r, j) = polynomial r of the grid at x[j], with x and out on the GPU. The table form
 /// reads the parameter sets from a device matrix; the CartesianGrid form keeps its (small)
 /// axes on the host and never materialises the grid.
-TANDEM_EXPORT void polynomial_grid(ConstDeviceMatrix table, const DeviceBuffer& x,
-                                   DeviceMatrix out, const Options& options = {});
-#define TANDEM_DECLARE_DEVICE_GRID_(T, name)                                                 \
+TANDEM_EXPORT void polynomial_grid(ConstDeviceMatrix table, const DeviceBuffer& x, DeviceMatrix out,
+                                   const Options& options = {});
+#define TANDEM_DECLARE_DEVICE_GRID_(T, name)                                              \
   TANDEM_EXPORT void polynomial_grid(const CartesianGrid<T>& grid, const DeviceBuffer& x, \
                                      DeviceMatrix out, const Options& options = {});
 TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_DEVICE_GRID_)

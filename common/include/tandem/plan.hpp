@@ -45,8 +45,7 @@ struct Problem {
   /// map of n elements (reads and writes n).
   TANDEM_EXPORT static Problem map(DType dtype, std::int64_t n);
   /// (m x k) · (k x n).
-  TANDEM_EXPORT static Problem matmul(DType dtype, std::int64_t m, std::int64_t n,
-                                      std::int64_t k);
+  TANDEM_EXPORT static Problem matmul(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k);
   /// `sets` polynomials of `ncoef` coefficients from a Cartesian grid, at `nx` points.
   TANDEM_EXPORT static Problem polynomial_grid(DType dtype, std::int64_t sets, std::int64_t nx,
                                                std::int64_t ncoef);
@@ -59,11 +58,11 @@ struct Prediction {
   Backend backend = Backend::serial;
   bool available = false;  ///< can run this problem here (else `why_not` says why)
   std::string why_not;
-  double seconds = 0;            ///< overhead + compute + transfer
-  double overhead_seconds = 0;   ///< fixed cost per call
-  double compute_seconds = 0;    ///< seconds per unit × work
-  double transfer_seconds = 0;   ///< cuda on host data: bytes over the measured bandwidth
-  bool calibrated = false;       ///< coefficients from the profile (else built-in defaults)
+  double seconds = 0;           ///< overhead + compute + transfer
+  double overhead_seconds = 0;  ///< fixed cost per call
+  double compute_seconds = 0;   ///< seconds per unit × work
+  double transfer_seconds = 0;  ///< cuda on host data: bytes over the measured bandwidth
+  bool calibrated = false;      ///< coefficients from the profile (else built-in defaults)
 };
 
 /// What `automatic` would do with a problem, and why.
