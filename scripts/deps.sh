@@ -3,7 +3,8 @@
 # Runs apt-get only when something is missing; without root it says what to install instead.
 set -euo pipefail
 need=()
-for pkg in cmake ninja-build g++ libgtest-dev libbenchmark-dev libopenblas-openmp-dev clang libomp-dev; do
+for pkg in cmake ninja-build g++ libgtest-dev libbenchmark-dev libopenblas-openmp-dev clang libomp-dev \
+           nlohmann-json3-dev libcli11-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
