@@ -284,11 +284,17 @@ TEST_P(ErrorsMatrixTest, OverlapCheckIsExactOnRandomViews) {
       return v;
     }());
     ASSERT_NO_THROW(call());
-    const Matrix<double> want =
-        grid ? tandem::polynomial_grid(a_copy.view(), std::span<const double>(x), serial_options())
-             : tandem::matmul(a_copy.view(), B.view(), serial_options());
-    for (std::int64_t i = 0; i < m; ++i) {
-      for (std::int64_t j = 0; j < n; ++j) ASSERT_EQ(C(i, j), want(i, j)) << i << ", " << j;
+    if (grid) {
+      // tandem's own Horner kernel (no FMA contraction): the serial oracle's exact bits.
+      const Matrix<double> want =
+          tandem::polynomial_grid(a_copy.view(), std::span<const double>(x), serial_options());
+      for (std::int64_t i = 0; i < m; ++i) {
+        for (std::int64_t j = 0; j < n; ++j) ASSERT_EQ(C(i, j), want(i, j)) << i << ", " << j;
+      }
+    } else {
+      // f64 matmul may run in BLAS, whose kernel (and summation order) depends on the CPU:
+      // within the GEMM error bound, never bit for bit.
+      ASSERT_TRUE(product_matches<double>(a_copy.view(), B.view(), C));
     }
     for (std::size_t i = 0; i < buf.size(); ++i) {
       if (!in_c[i]) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -62,10 +63,8 @@ TEST_P(LimitsTest, LeadingDimensionsPast2Pow31) {
   }
   tandem::matmul(tandem::MatrixView<const float>(A), B.view(), C, options());
   const tandem::Matrix<float> compact(m, k, a);
-  const auto want = tandem::matmul(compact, B, serial_options());
-  for (std::int64_t i = 0; i < m; ++i) {
-    for (std::int64_t j = 0; j < n; ++j) EXPECT_EQ(C(i, j), want(i, j)) << i << "," << j;
-  }
+  // BLAS (CPU-dependent kernel): within the GEMM error bound, not bit for bit.
+  EXPECT_TRUE(product_matches<float>(compact.view(), B.view(), C));
   // The same table through the polynomial grid: out(r, j) at r * ld + j.
   const std::vector<float> x{0.5f, -1.5f};
   tandem::MatrixView<float> out(c_mem.as<float>(), m, 2, ld);
@@ -107,6 +106,47 @@ TEST_P(LimitsTest, AllocationFailureIsOutOfMemoryAndLaterCallsWork) {
   // Still usable.
   const tandem::Matrix<float> A(2, 2, {1, 2, 3, 4});
   EXPECT_EQ(tandem::matmul(A, A, options()), tandem::Matrix<float>(2, 2, {7, 10, 15, 22}));
+}
+
+// The helpers that allocate for the user: a Matrix or a linspace too large for memory is
+// tandem::out_of_memory (not std::bad_alloc or std::length_error), a count past what a vector
+// can hold too.
+TEST(LimitsHelpers, MatrixAndLinspaceAllocationFailuresAreTyped) {
+#ifdef TANDEM_TEST_SANITIZED
+  GTEST_SKIP() << "sanitizer runtimes abort on a failed operator new rather than throw";
+#endif
+  EXPECT_TRUE(throws<tandem::out_of_memory>(
+      [] { (void)tandem::Matrix<double>(std::int64_t{1} << 20, std::int64_t{1} << 20); },
+      {"tandem::Matrix", "cannot allocate", "1048576x1048576"}));
+  EXPECT_TRUE(throws<tandem::out_of_memory>(
+      [] { (void)tandem::linspace(0.0, 1.0, std::int64_t{1} << 45); },
+      {"tandem::linspace", "cannot allocate"}));
+  EXPECT_TRUE(throws<tandem::out_of_memory>(
+      [] { (void)tandem::linspace(0.0, 1.0, std::numeric_limits<std::int64_t>::max()); },
+      {"tandem::linspace", "cannot allocate"}));
+  EXPECT_EQ(tandem::linspace(0.0, 1.0, 3), (std::vector<double>{0.0, 0.5, 1.0}));
+}
+
+// Integer linspace rounds toward minus infinity, as numpy.linspace(..., dtype=int) does since
+// numpy 1.20 (values below from numpy 1.26), with no undefined conversion at the extremes.
+TEST(LimitsHelpers, IntegerLinspaceRoundsLikeNumpy) {
+  EXPECT_EQ(tandem::linspace<std::int32_t>(-5, 5, 4), (std::vector<std::int32_t>{-5, -2, 1, 5}));
+  EXPECT_EQ(tandem::linspace<std::int32_t>(0, 10, 4), (std::vector<std::int32_t>{0, 3, 6, 10}));
+  EXPECT_EQ(tandem::linspace<std::int32_t>(10, 0, 4), (std::vector<std::int32_t>{10, 6, 3, 0}));
+  EXPECT_EQ(tandem::linspace<std::int64_t>(-1, 0, 4), (std::vector<std::int64_t>{-1, -1, -1, 0}));
+  EXPECT_EQ(tandem::linspace<std::int32_t>(3, 3, 3), (std::vector<std::int32_t>{3, 3, 3}));
+  constexpr std::int64_t lo = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t hi = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(tandem::linspace<std::int64_t>(lo, hi, 3), (std::vector<std::int64_t>{lo, 0, hi}));
+  // Near the top of the range the double nearest to start + i * step is 2^63, outside int64.
+  const auto top = tandem::linspace<std::int64_t>(hi - 10, hi, 11);
+  for (std::size_t i = 0; i < top.size(); ++i) {
+    EXPECT_GE(top[i], hi - 10) << i;
+    if (i > 0) {
+      EXPECT_GE(top[i], top[i - 1]) << i;
+    }
+  }
+  EXPECT_EQ(top.back(), hi);
 }
 
 // Options::threads beyond tandem::max_threads is an argument error, not a team the OpenMP

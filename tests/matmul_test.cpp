@@ -20,59 +20,6 @@ using tandem::Matrix;
 using tandem::MatrixView;
 using namespace tandem_test;
 
-/// The rows x cols block of a view, copied row-major.
-template <class T>
-std::vector<T> block_values(MatrixView<const T> v) {
-  std::vector<T> out;
-  for (std::int64_t i = 0; i < v.rows; ++i) {
-    for (std::int64_t j = 0; j < v.cols; ++j) out.push_back(v(i, j));
-  }
-  return out;
-}
-
-/// Success when C == A·B: exact (wrapping) for integers, within 2*(k+1)*eps*sum|a||b| of the
-/// long double product for floats.
-template <class T>
-::testing::AssertionResult product_matches(MatrixView<const T> A, MatrixView<const T> B,
-                                           MatrixView<const T> C) {
-  const std::int64_t m = A.rows;
-  const std::int64_t k = A.cols;
-  const std::int64_t n = B.cols;
-  if (C.rows != m || C.cols != n) return ::testing::AssertionFailure() << "C has the wrong shape";
-  if constexpr (std::is_integral_v<T>) {
-    for (std::int64_t i = 0; i < m; ++i) {
-      for (std::int64_t j = 0; j < n; ++j) {
-        T want = 0;
-        for (std::int64_t l = 0; l < k; ++l) want = wrap_add(want, wrap_mul(A(i, l), B(l, j)));
-        if (C(i, j) != want) {
-          return ::testing::AssertionFailure()
-                 << "C(" << i << ", " << j << ") is " << C(i, j) << ", want " << want;
-        }
-      }
-    }
-    return ::testing::AssertionSuccess();
-  } else {
-    std::vector<long double> want(static_cast<std::size_t>(m * n));
-    std::vector<long double> tol(want.size());
-    for (std::int64_t i = 0; i < m; ++i) {
-      for (std::int64_t j = 0; j < n; ++j) {
-        long double s = 0;
-        long double mag = 0;
-        for (std::int64_t l = 0; l < k; ++l) {
-          const long double p = static_cast<long double>(A(i, l)) * B(l, j);
-          s += p;
-          mag += std::fabs(p);
-        }
-        const auto at = static_cast<std::size_t>(i * n + j);
-        want[at] = s;
-        tol[at] = 2 * static_cast<long double>(k + 1) * epsilon<T>() * mag;
-      }
-    }
-    const auto got = block_values(C);
-    return all_near<T>(got, want, tol);
-  }
-}
-
 template <class T>
 std::vector<T> matmul_input(std::mt19937_64& rng, std::size_t n, bool full_range) {
   if constexpr (std::is_integral_v<T>) {

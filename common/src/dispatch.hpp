@@ -74,6 +74,9 @@ template <class T>
 Matrix<T> allocate_matrix(const char* function, std::int64_t rows, std::int64_t cols) {
   try {
     return Matrix<T>(rows, cols);
+  } catch (const out_of_memory&) {  // Matrix's own, which names tandem::Matrix
+    throw out_of_memory(std::string(function) + ": cannot allocate the " + std::to_string(rows) +
+                        "x" + std::to_string(cols) + " result");
   } catch (const std::bad_alloc&) {
     throw out_of_memory(std::string(function) + ": cannot allocate the " + std::to_string(rows) +
                         "x" + std::to_string(cols) + " result");

@@ -11,8 +11,12 @@
 /// **Example** (the notebook: cubic, 10 values per coefficient in [0,1], 50 x in [-2,2]):
 ///   auto y = tandem::polynomial_grid(tandem::CartesianGrid(4, tandem::linspace(0.0, 1.0, 10)),
 ///                                    tandem::linspace(-2.0, 2.0, 50));  // 10^4 x 50
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
+#include <string>
+#include <type_traits>
 #include <span>
 #include <vector>
 
@@ -42,19 +46,44 @@ class CartesianGrid {
 };
 
 /// `num` evenly spaced values from start to stop inclusive, as numpy.linspace (num >= 0).
+/// Values are computed in double as start + i * step; for integer T they are rounded toward
+/// minus infinity, as numpy does since 1.20 (linspace<int>(-5, 5, 4) is {-5, -2, 1, 5}).
+/// Throws tandem::invalid_argument for num < 0 and tandem::out_of_memory when `num` values
+/// cannot be allocated.
 template <class T>
 std::vector<T> linspace(T start, T stop, std::int64_t num) {
   if (num < 0) {
     throw invalid_argument("tandem::linspace: num is " + std::to_string(num) + " (must be >= 0)");
   }
-  std::vector<T> v(static_cast<std::size_t>(num));
+  std::vector<T> v;
+  try {
+    if (static_cast<std::uint64_t>(num) > v.max_size()) throw std::bad_alloc();
+    v.resize(static_cast<std::size_t>(num));
+  } catch (const std::bad_alloc&) {
+    throw out_of_memory("tandem::linspace: cannot allocate " + std::to_string(num) + " values");
+  }
   if (num == 1) v[0] = start;
   if (num < 2) return v;
   const double step =
       (static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(num - 1);
   for (std::int64_t i = 0; i < num - 1; ++i) {
-    v[static_cast<std::size_t>(i)] =
-        static_cast<T>(static_cast<double>(start) + static_cast<double>(i) * step);
+    double value = static_cast<double>(start) + static_cast<double>(i) * step;
+    if constexpr (std::is_integral_v<T>) {
+      // Floor, then keep within [lo, hi]: rounding near the extremes of a 64-bit range could
+      // give a double just outside T, whose conversion would be undefined.
+      const T lo = start < stop ? start : stop;
+      const T hi = start < stop ? stop : start;
+      value = std::floor(value);
+      if (!(value > static_cast<double>(lo))) {
+        v[static_cast<std::size_t>(i)] = lo;
+        continue;
+      }
+      if (!(value < static_cast<double>(hi))) {
+        v[static_cast<std::size_t>(i)] = hi;
+        continue;
+      }
+    }
+    v[static_cast<std::size_t>(i)] = static_cast<T>(value);
   }
   v.back() = stop;
   return v;

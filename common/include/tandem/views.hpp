@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -62,8 +63,17 @@ template <class T>
 class Matrix {
  public:
   Matrix() = default;
+  /// Throws tandem::invalid_argument for negative or unrepresentable sizes and
+  /// tandem::out_of_memory when the elements cannot be allocated.
   Matrix(std::int64_t rows, std::int64_t cols) : rows_(rows), cols_(cols) {
-    storage_.resize(checked_size(rows, cols));
+    const std::size_t size = checked_size(rows, cols);
+    try {
+      storage_.resize(size);
+    } catch (const std::bad_alloc&) {
+      throw out_of_memory("tandem::Matrix: cannot allocate " + std::to_string(rows) + "x" +
+                          std::to_string(cols) + " elements (" +
+                          std::to_string(size / (1 << 20) * sizeof(T)) + " MiB)");
+    }
   }
   /// Row-major values; values.size() must equal rows * cols.
   Matrix(std::int64_t rows, std::int64_t cols, std::initializer_list<T> values)
