@@ -648,11 +648,23 @@ def target_rows(runs, ctx, notebooks):
     return rows
 
 
-def targets_section(runs, ctx, notebooks):
+def targets_section(rows):
     return ("## Performance targets\n\nn/a: not measured in this run (or, for the notebooks' "
             "targets, no NOTEBOOKS.json given).\n\n"
-            + md_table(["target", "required", "measured", "verdict"],
-                       target_rows(runs, ctx, notebooks)))
+            + md_table(["target", "required", "measured", "verdict"], rows))
+
+
+def console_summary(rows, path):
+    """The closing lines scripts/bench.sh prints: one line per target, then where the report is."""
+    met = sum(r[3].startswith("met") for r in rows)
+    missed = [r for r in rows if "missed" in r[3]]
+    na = len(rows) - met - len(missed)
+    lines = [f"targets: {met} met, {len(missed)} missed, {na} not measured here"]
+    for r in rows:
+        mark = "ok  " if r[3].startswith("met") else ("MISS" if "missed" in r[3] else "n/a ")
+        lines.append(f"  {mark} {r[0]}: {r[2]} (required {r[1]})")
+    lines.append(f"report: {path}")
+    return "\n".join(lines)
 
 
 def errors_section(problems):
@@ -728,6 +740,7 @@ def main(argv=None):
     crossovers = crossovers_table(runs)
     with open(os.path.join(args.out, "crossovers.md"), "w") as f:
         f.write(crossovers)
+    targets = target_rows(runs, ctx, notebooks)
     parts = [header_section(ctx, args.results), references_section(runs),
              "## Crossovers\n\nThe smallest n from which a backend is faster than another at "
              "that and every larger measured n, interpolated in log space between the two "
@@ -736,12 +749,12 @@ def main(argv=None):
              "the markers are the measured sizes.\n",
              *[workload_section(wl, runs, llc, args.out) for wl in WORKLOADS],
              automatic_section(runs, ctx), amdahl_section(runs, args.out), overhead_section(runs),
-             targets_section(runs, ctx, notebooks), errors_section(problems),
+             targets_section(targets), errors_section(problems),
              notebooks_section(notebooks)]
     path = os.path.join(args.out, "report.md")
     with open(path, "w") as f:
         f.write("\n".join(p for p in parts if p))
-    print(path)
+    print(console_summary(targets, path))
 
 
 if __name__ == "__main__":

@@ -25,15 +25,21 @@ if ! "$venv/bin/python" -c 'import numpy, matplotlib, joblib' 2>/dev/null; then
   "$venv/bin/pip" install -q -r bench/requirements.txt
 fi
 
-cmake --preset bench >/dev/null
-cmake --build --preset bench
-bin=build/bench/bench
 mkdir -p "$out"
+echo "== building the bench preset (log: $out/build.log)"
+cmake --preset bench >"$out/build.log" 2>&1 && cmake --build --preset bench >>"$out/build.log" 2>&1 ||
+  { tail -n 30 "$out/build.log" >&2; echo "tandem: the build failed; see $out/build.log" >&2; exit 1; }
+bin=build/bench/bench
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -z "${TANDEM_PROFILE:-}" ]; then
   export TANDEM_PROFILE=$out/profile.json
-  build/bench/cli/tandem calibrate --quick
+  echo "== calibrating automatic's cost model into $TANDEM_PROFILE"
+  build/bench/cli/tandem calibrate --quick >"$out/calibrate.log"
+  tail -n 1 "$out/calibrate.log"
 fi
-"$bin/tandem_bench" "$mode" --json "$out/results.json" --commit "$commit" --benchmark_color=false
+echo "== the sweep: every workload x backend x dtype x size (rows: $out/bench.log)"
+"$bin/tandem_bench" "$mode" --json "$out/results.json" --log "$out/bench.log" --commit "$commit"
+echo "== the notebooks' jobs side by side (numpy, joblib, multiprocessing)"
 "$venv/bin/python" bench/notebooks.py --jobs-exe "$bin/tandem_notebook_jobs" --out "$out/notebooks.json"
+echo "== the report"
 "$venv/bin/python" bench/report.py "$out/results.json" --notebooks "$out/notebooks.json" --out "$out"
