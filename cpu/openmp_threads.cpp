@@ -170,10 +170,11 @@ Team openmp_team(int requested) noexcept {
     // The limit was reached. A team of every thread that could be created would hold all of
     // it while the runtime keeps the team's threads (their stacks), leaving the program no
     // memory or threads of its own: use half of them.
-    g_created.store(made + 1, std::memory_order_relaxed);
-    g_known.store(std::max(g_known.load(std::memory_order_relaxed), std::max(1, (made + 1) / 2)),
-                  std::memory_order_release);
-    g_failed.store(made + 2, std::memory_order_release);
+    const int known =
+        std::max(g_known.load(std::memory_order_relaxed), std::max(1, (made + 1) / 2));
+    g_created.store(std::max(made + 1, known), std::memory_order_relaxed);
+    g_known.store(known, std::memory_order_release);
+    g_failed.store(std::max(made + 1, known) + 1, std::memory_order_release);
   }
   team.threads = g_known.load(std::memory_order_relaxed);
   team.created = g_created.load(std::memory_order_relaxed);
