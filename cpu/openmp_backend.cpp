@@ -4,10 +4,13 @@
 
 #include "cpu_backends.hpp"
 #include "kernels/blas.hpp"
+#include "openmp_threads.hpp"
 
 namespace tandem::detail {
 
-int OpenmpBackend::default_threads() const noexcept { return omp_get_max_threads(); }
+int OpenmpBackend::default_threads() const noexcept { return openmp_default_threads(); }
+
+Team OpenmpBackend::team(int requested) noexcept { return openmp_team(requested); }
 
 Nesting OpenmpBackend::nesting() const noexcept {
   if (omp_in_parallel() == 0) return Nesting::none;

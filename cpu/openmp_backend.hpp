@@ -1,7 +1,9 @@
 #pragma once
 // The openmp backend: the serial backend with every workload parallelised. Static schedules,
 // per-thread ranges aligned to cache lines, per-thread partial results combined once, inner
-// loops from cpu_kernels (vectorised, multiversioned). Honours Exec::threads.
+// loops from cpu_kernels (vectorised, multiversioned). Honours Exec::threads; a call on one
+// thread runs on the calling thread without entering a parallel region (a fork()ed child's
+// runtime cannot run one).
 #include "serial_backend.hpp"
 
 namespace tandem::detail {
@@ -12,6 +14,7 @@ class OpenmpBackend : public SerialBackend {
   int default_threads() const noexcept override;
   std::string device() const override;
   Nesting nesting() const noexcept override;
+  Team team(int requested) noexcept override;
 
   void map(const MapArgs& args, const Exec& exec) override;
   void parallel_for(std::int64_t n, ChunkFn fn, void* ctx, const Exec& exec) override;

@@ -24,15 +24,20 @@ void OpenmpBackend::matmul(const MatmulArgs& g, const Exec& exec) {
     const std::int64_t tiles = row_tiles * col_tiles;
     const std::int64_t per = B::workspace(g);
     std::vector<arith_t<T>> work(static_cast<std::size_t>(per * exec.threads));
+    const auto tile = [&](std::int64_t t, arith_t<T>* mine) {
+      const std::int64_t i0 = (t / col_tiles) * band;
+      const std::int64_t j0 = (t % col_tiles) * B::NC;
+      gemm_block(g, i0, std::min(g.m, i0 + band), j0, std::min(g.n, j0 + B::NC), mine);
+    };
+    if (exec.threads == 1) {
+      for (std::int64_t t = 0; t < tiles; ++t) tile(t, work.data());
+      return;
+    }
 #pragma omp parallel num_threads(exec.threads)
     {
       arith_t<T>* mine = work.data() + per * omp_get_thread_num();
 #pragma omp for schedule(static)
-      for (std::int64_t t = 0; t < tiles; ++t) {
-        const std::int64_t i0 = (t / col_tiles) * band;
-        const std::int64_t j0 = (t % col_tiles) * B::NC;
-        gemm_block(g, i0, std::min(g.m, i0 + band), j0, std::min(g.n, j0 + B::NC), mine);
-      }
+      for (std::int64_t t = 0; t < tiles; ++t) tile(t, mine);
     }
   });
 }

@@ -18,10 +18,15 @@ double OpenmpBackend::mse(const MseArgs& args, const Exec& exec) {
     large.resize(static_cast<std::size_t>(blocks));  // bad_alloc becomes out_of_memory
     sums = large.data();
   }
-#pragma omp parallel for schedule(static) num_threads(exec.threads)
-  for (std::int64_t b = 0; b < blocks; ++b) {
+  const auto block = [&](std::int64_t b) {
     const std::int64_t lo = b * kSumBlock;
     sums[b] = mse_block_sum(args, lo, lo + kSumBlock < args.n ? lo + kSumBlock : args.n);
+  };
+  if (exec.threads == 1) {
+    for (std::int64_t b = 0; b < blocks; ++b) block(b);
+  } else {
+#pragma omp parallel for schedule(static) num_threads(exec.threads)
+    for (std::int64_t b = 0; b < blocks; ++b) block(b);
   }
   return pairwise_fold(blocks, [sums](std::int64_t b) { return sums[b]; }) /
          static_cast<double>(args.n);

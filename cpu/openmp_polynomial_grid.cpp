@@ -15,6 +15,7 @@ void OpenmpBackend::polynomial_grid(const PolynomialGridArgs& args, const Exec& 
     const auto per = static_cast<std::size_t>(args.ncoef);
     std::vector<T> coef(per * static_cast<std::size_t>(exec.threads));
     std::vector<std::int64_t> idx(per * static_cast<std::size_t>(exec.threads));
+    if (exec.threads == 1) return polynomial_grid_rows(args, 0, args.sets, coef.data(), idx.data());
 #pragma omp parallel num_threads(exec.threads)
     {
       const int t = omp_get_thread_num();

@@ -88,6 +88,23 @@ enum class Nesting {
   nested_disabled,  // inside one, and the runtime gives nested regions one thread
 };
 
+/// Why a call runs on fewer threads than it asked for (bits of Team::limits; Stats::reason
+/// says which).
+enum TeamLimit : unsigned {
+  kTeamMaxThreads = 1u,   // the runtime's default is above tandem::max_threads
+  kTeamThreadLimit = 2u,  // above the runtime's thread limit (OMP_THREAD_LIMIT)
+  kTeamCreated = 4u,      // the threads could not all be created (memory, process limits)
+  kTeamForked = 8u,       // a fork()ed child of a process that ran OpenMP teams
+};
+
+/// The team a call gets: `threads` of the `asked` (Options::threads, or the runtime's default).
+struct Team {
+  int threads = 1;
+  int asked = 1;
+  unsigned limits = 0;  // TeamLimit bits; 0 when threads == asked
+  int created = 0;      // kTeamCreated: the team size whose threads could all be created
+};
+
 class BackendImpl {
  public:
   BackendImpl() = default;
@@ -104,6 +121,12 @@ class BackendImpl {
   virtual std::string device() const = 0;
   /// Whether the calling thread is inside an active parallel region of this backend's runtime.
   virtual Nesting nesting() const noexcept { return Nesting::none; }
+  /// The team a call gets for Options::threads = `requested` (0: the default). Fewer threads
+  /// than asked only where the runtime could not run more; never 0. Thread-safe.
+  virtual Team team(int requested) noexcept {
+    const int t = requested > 0 ? requested : default_threads();
+    return {t, t, 0, 0};
+  }
 
   virtual void map(const MapArgs&, const Exec&) = 0;
   virtual void parallel_for(std::int64_t n, ChunkFn fn, void* ctx, const Exec&) = 0;

@@ -95,17 +95,18 @@ Resolved resolve(const Call& call, const Options& options) {
   }
   r.impl = slot.impl;
   r.exec.device = call.device;
-  r.exec.threads = chosen == Backend::serial ? 1
-                   : options.threads > 0     ? options.threads
-                                             : slot.impl->default_threads();
+  r.exec.threads = 1;
   // Inside the user's own parallel region every thread of their team may call tandem: a team
   // per call would oversubscribe the cores, so such a call runs on its calling thread unless
-  // Options::threads asks for more (and the runtime allows nested teams at all).
+  // Options::threads asks for more (and the runtime allows nested teams at all). Otherwise the
+  // backend sizes the team: what was asked, unless the runtime cannot create that many threads
+  // or this is a fork()ed child (then 1 thread: see openmp_threads.hpp).
   if (chosen != Backend::serial) {
     r.nesting = slot.impl->nesting();
-    if (r.nesting == Nesting::nested_disabled ||
-        (r.nesting == Nesting::nested && options.threads == 0)) {
-      r.exec.threads = 1;
+    if (r.nesting != Nesting::nested_disabled &&
+        (r.nesting != Nesting::nested || options.threads > 0)) {
+      r.team = slot.impl->team(options.threads);
+      r.exec.threads = r.team.threads;
     }
   }
   return r;
@@ -142,6 +143,16 @@ void record(const Options& options, const Resolved& r, const Call& call,
     why << "; inside an active OpenMP parallel region: "
         << (options.threads > 0 ? "a nested team of options.threads"
                                 : "1 thread (options.threads asks for a nested team)");
+  }
+  const Team& team = r.team;
+  if ((team.limits & kTeamForked) != 0) {
+    why << "; forked child of a process that used OpenMP: runs on 1 thread";
+  } else if (team.limits != 0) {
+    why << "; " << r.impl->kind() << ": " << team.asked << " threads asked";
+    if ((team.limits & kTeamMaxThreads) != 0) why << ", above tandem::max_threads";
+    if ((team.limits & kTeamThreadLimit) != 0) why << ", above the OpenMP thread limit";
+    if ((team.limits & kTeamCreated) != 0) why << ", " << team.created << " could be created";
+    why << "; ran on " << team.threads;
   }
   s.reason = why.str();
 }

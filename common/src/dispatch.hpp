@@ -29,6 +29,7 @@ struct Resolved {
   const char* source;  // "options.backend", "set_default_backend", "TANDEM_BACKEND", "default"
   Exec exec;
   Nesting nesting = Nesting::none;  // called from inside the user's own parallel region
+  Team team{};                      // the threads asked and why fewer run (Stats::reason)
 };
 
 /// The backend a call without options.backend asks for; `source` says where it came from.
