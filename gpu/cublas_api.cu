@@ -28,6 +28,7 @@ std::string load_cublas() {
     return "cuBLAS not found (" + soname + "): " + (e != nullptr ? e : "dlopen failed");
   }
   const bool ok = bind(lib, "cublasCreate_v2", &g_api.create) &&
+                  bind(lib, "cublasDestroy_v2", &g_api.destroy) &&
                   bind(lib, "cublasSetStream_v2", &g_api.set_stream) &&
                   bind(lib, "cublasSetMathMode", &g_api.set_math_mode) &&
                   bind(lib, "cublasSgemm_v2_64", &g_api.sgemm) &&

@@ -10,6 +10,7 @@ namespace tandem::cuda {
 
 struct CublasApi {
   decltype(&cublasCreate_v2) create;
+  decltype(&cublasDestroy_v2) destroy;
   decltype(&cublasSetStream_v2) set_stream;
   decltype(&cublasSetMathMode) set_math_mode;
   decltype(&cublasSgemm_v2_64) sgemm;

@@ -14,11 +14,38 @@
 
 namespace tandem::cuda {
 
+/// Whether `e` leaves the CUDA context unusable for the rest of the process: every later CUDA
+/// call fails with it, and only a new process recovers (CUDA programming guide, "Error
+/// checking"; the runtime API's list of errors that corrupt the context).
+constexpr bool is_sticky(cudaError_t e) noexcept {
+  switch (e) {
+    case cudaErrorIllegalAddress:
+    case cudaErrorLaunchFailure:
+    case cudaErrorLaunchTimeout:
+    case cudaErrorHardwareStackError:
+    case cudaErrorIllegalInstruction:
+    case cudaErrorMisalignedAddress:
+    case cudaErrorInvalidAddressSpace:
+    case cudaErrorInvalidPc:
+    case cudaErrorAssert:
+    case cudaErrorECCUncorrectable:
+    case cudaErrorContextIsDestroyed:
+    case cudaErrorDevicesUnavailable:
+      return true;
+    default:
+      return false;
+  }
+}
+
 inline void check(cudaError_t e, const char* call) {
   if (e == cudaSuccess) return;
+  const bool sticky = is_sticky(e);
+  // Any other error is not sticky: clear it, or the next call's cudaGetLastError reports it.
+  if (!sticky) cudaGetLastError();
   const errc code = e == cudaErrorMemoryAllocation ? errc::out_of_memory : errc::device_error;
-  if (e == cudaErrorMemoryAllocation) cudaGetLastError();  // not sticky: clear it
-  fail(code, std::string(call) + " failed: " + cudaGetErrorName(e) + ": " + cudaGetErrorString(e));
+  throw ModuleFailure{
+      code, std::string(call) + " failed: " + cudaGetErrorName(e) + ": " + cudaGetErrorString(e),
+      sticky};
 }
 
 inline void check(cublasStatus_t s, const char* call) {

@@ -1,9 +1,9 @@
 // map on the GPU: one thrust::transform with the element functor of device_ops.hpp.
 #include <thrust/system/cuda/execution_policy.h>
 
+#include "module_api.hpp"
 #include "runtime.hpp"
 #include "thrust_algorithms.hpp"
-#include "module_api.hpp"
 
 namespace tandem::cuda {
 
@@ -13,16 +13,18 @@ void run_map(const detail::MapArgs& a, bool device, detail::Breakdown* timing) {
     const std::size_t bytes = static_cast<std::size_t>(a.n) * sizeof(T);
     const T* x = static_cast<const T*>(a.x);
     T* y = static_cast<T*>(a.y);
+    const T* p = static_cast<const T*>(a.params);  // host memory: by value into the functors
+    // Every buffer is taken before the first copy starts the clock.
+    if (!device) call.prepare_staging();
+    T* staged = device ? nullptr : call.scratch_for<T>(a.n);
+    T* c = a.kind == MapKind::polynomial ? call.scratch_for<T>(a.nparams) : nullptr;
     if (!device) {  // stage x in and compute in place in the scratch copy
-      T* staged = call.scratch_for<T>(a.n);
       call.upload(staged, a.x, 1, bytes, bytes);
       x = staged;
       y = staged;
     }
-    const T* p = static_cast<const T*>(a.params);  // host memory: by value into the functors
     const T* coefficients = nullptr;
-    if (a.kind == MapKind::polynomial) {
-      T* c = call.scratch_for<T>(a.nparams);
+    if (c != nullptr) {
       const std::size_t cbytes = static_cast<std::size_t>(a.nparams) * sizeof(T);
       call.upload(c, p, 1, cbytes, cbytes);
       coefficients = c;

@@ -4,9 +4,9 @@
 
 #include <vector>
 
+#include "module_api.hpp"
 #include "runtime.hpp"
 #include "thrust_algorithms.hpp"
-#include "module_api.hpp"
 
 namespace tandem::cuda {
 
@@ -17,8 +17,19 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
   if (g.sets == 0 || g.nx == 0) return;
   detail::visit_dtype(g.dtype, [&]<class T>() {
     Call call(timing);
+    if (!device) call.prepare_staging();  // every buffer before the first copy starts the clock
     GridPoint<T> p{g.nx,    g.ncoef, nullptr, 0,       nullptr, nullptr,
                    nullptr, nullptr, nullptr, nullptr, 0};
+    // Host data: the staged copies of x, the table (packed: ld = ncoef) and the output (packed:
+    // ld = nx), taken with the axes' buffers, before the first upload.
+    T* x = nullptr;
+    T* table = nullptr;
+    T* out = nullptr;
+    const auto take_host_scratch = [&] {
+      x = call.scratch_for<T>(g.nx);
+      if (g.table != nullptr) table = call.scratch_for<T>(g.sets * g.ncoef);
+      out = call.scratch_for<T>(g.sets * g.nx);
+    };
     if (g.table == nullptr) {
       // The axes (host memory, small): values back to back, then offset, size, stride per axis.
       std::vector<std::int64_t> meta(static_cast<std::size_t>(3 * g.ncoef));
@@ -42,6 +53,7 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
       }
       T* dvalues = call.scratch_for<T>(total);
       auto* dmeta = call.scratch_for<std::int64_t>(3 * g.ncoef);
+      if (!device) take_host_scratch();
       call.upload(dvalues, values.data(), 1, values.size() * sizeof(T), values.size() * sizeof(T));
       call.upload(dmeta, meta.data(), 1, meta.size() * sizeof(std::int64_t),
                   meta.size() * sizeof(std::int64_t));
@@ -49,6 +61,8 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
       p.offset = dmeta;
       p.size = dmeta + g.ncoef;
       p.stride = dmeta + 2 * g.ncoef;
+    } else if (!device) {
+      take_host_scratch();
     }
     if (device) {
       p.table = static_cast<const T*>(g.table);
@@ -57,19 +71,17 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
       p.out = static_cast<T*>(g.out);
       p.ldo = g.ldo;
     } else {
-      T* x = call.scratch_for<T>(g.nx);
       call.upload(x, g.x, 1, static_cast<std::size_t>(g.nx) * sizeof(T),
                   static_cast<std::size_t>(g.nx) * sizeof(T));
       p.x = x;
       if (g.table != nullptr) {
-        T* table = call.scratch_for<T>(g.sets * g.ncoef);  // packed: ld = ncoef
         call.upload(table, g.table, static_cast<std::size_t>(g.sets),
                     static_cast<std::size_t>(g.ncoef) * sizeof(T),
                     static_cast<std::size_t>(g.ldt) * sizeof(T));
         p.table = table;
         p.ldt = g.ncoef;
       }
-      p.out = call.scratch_for<T>(g.sets * g.nx);  // packed: ld = nx
+      p.out = out;  // packed: ld = nx
       p.ldo = g.nx;
     }
     call.compute_begin();

@@ -13,9 +13,11 @@
 namespace tandem::cuda {
 
 /// A failure inside the module; the entry points turn it into an errc code and a message.
+/// `sticky`: the device context is lost for the life of the process (see TandemCudaStatus).
 struct ModuleFailure {
   errc code;
   std::string message;
+  bool sticky = false;
 };
 
 [[noreturn]] inline void fail(errc code, std::string message) {

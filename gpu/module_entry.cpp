@@ -2,8 +2,10 @@
 // behind it, over the functions of module_api.hpp. Every entry catches everything: only a code
 // and a message leave the module.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <new>
 
 #include "cuda_module_abi.hpp"
@@ -13,21 +15,48 @@ namespace tandem::cuda {
 
 namespace {
 
-void write(TandemCudaStatus* status, errc code, const std::string& message) {
+void write(TandemCudaStatus* status, errc code, const std::string& message, bool sticky = false) {
   status->code = static_cast<int>(code);
+  status->sticky = sticky ? 1 : 0;
   const std::size_t n = std::min(message.size(), sizeof(status->message) - 1);
   std::memcpy(status->message, message.data(), n);
   status->message[n] = '\0';
 }
 
+// The first sticky failure: once the context is lost every CUDA call fails, so later calls are
+// refused up front with the original cause instead of touching the device again.
+std::atomic<bool> g_faulted{false};
+std::mutex g_fault_mutex;
+std::string g_fault;  // written once, before g_faulted is set
+
+void latch(const ModuleFailure& e) noexcept {
+  std::lock_guard lock(g_fault_mutex);
+  if (g_faulted.load(std::memory_order_relaxed)) return;
+  try {
+    g_fault = e.message;
+  } catch (...) {
+  }
+  g_faulted.store(true, std::memory_order_release);
+}
+
 template <class F>
 int guarded(TandemCudaStatus* status, F&& f) noexcept {
   status->code = 0;
+  status->sticky = 0;
   status->message[0] = '\0';
+  if (g_faulted.load(std::memory_order_acquire)) {
+    try {
+      write(status, errc::device_error, "the device faulted earlier: " + g_fault, true);
+    } catch (...) {
+      write(status, errc::device_error, "the device faulted earlier", true);
+    }
+    return status->code;
+  }
   try {
     f();
   } catch (const ModuleFailure& e) {
-    write(status, e.code, e.message);
+    if (e.sticky) latch(e);
+    write(status, e.code, e.message, e.sticky);
   } catch (const tandem::error& e) {
     write(status, e.code(), e.what());
   } catch (const std::bad_alloc&) {

@@ -148,13 +148,12 @@ struct Worker {
     }
     return pinned[i];
   }
-  void drop_staging() noexcept {
+  /// Hands over the staging buffers (the worker is idle); the caller frees them.
+  void take_staging(std::vector<void*>* out) {
     for (auto& p : pinned) {
       if (p == nullptr) continue;
-      cudaFreeHost(p);
+      out->push_back(p);
       p = nullptr;
-      std::lock_guard lock(g_pinned_mutex);
-      g_pinned_held -= kChunk;
     }
   }
 };
@@ -178,9 +177,21 @@ class WorkerPool {
     std::lock_guard lock(mutex_);
     idle_.push_back(w);
   }
+  // cudaFreeHost synchronises the device: the buffers are taken under the lock and freed
+  // outside it, so concurrent calls can still acquire and release workers meanwhile.
   void trim() noexcept {
-    std::lock_guard lock(mutex_);
-    for (Worker* w : idle_) w->drop_staging();
+    std::vector<void*> gone;
+    try {
+      std::lock_guard lock(mutex_);
+      gone.reserve(2 * idle_.size());
+      for (Worker* w : idle_) w->take_staging(&gone);
+    } catch (...) {  // out of host memory for the list: keep what was taken, free it below
+    }
+    for (void* p : gone) {
+      cudaFreeHost(p);
+      std::lock_guard lock(g_pinned_mutex);
+      g_pinned_held -= kChunk;
+    }
   }
 
  private:
@@ -226,8 +237,11 @@ std::string open_device() {
            std::to_string(prop.major) + "." + std::to_string(prop.minor) +
            "; this build has code for 8.0 and newer (CMAKE_CUDA_ARCHITECTURES)";
   }
+  int previous = 0;
+  if (cudaGetDevice(&previous) != cudaSuccess) previous = -1;
   const cudaError_t ctx =
       cudaSetDevice(g_device) == cudaSuccess ? cudaFree(nullptr) : cudaErrorUnknown;
+  if (previous >= 0 && previous != g_device) cudaSetDevice(previous);
   if (ctx != cudaSuccess) {
     cudaGetLastError();
     return std::string("cannot create a CUDA context on device 0: ") + cudaGetErrorString(ctx);
@@ -250,14 +264,28 @@ std::string describe_device() {
          "." + std::to_string(runtime % 1000 / 10) + ")";
 }
 
+DeviceScope::DeviceScope() {
+  int current = -1;
+  TANDEM_CUDA_CHECK(cudaGetDevice(&current));
+  if (current != g_device) {
+    TANDEM_CUDA_CHECK(cudaSetDevice(g_device));
+    previous_ = current;
+  }
+}
+
+DeviceScope::~DeviceScope() {
+  if (previous_ >= 0) cudaSetDevice(previous_);
+}
+
 void* allocate_buffer(std::size_t bytes) {
-  TANDEM_CUDA_CHECK(cudaSetDevice(g_device));
+  const DeviceScope scope;
   void* p = nullptr;
   cudaError_t e = cudaMalloc(&p, bytes);
   if (e == cudaErrorMemoryAllocation) {
+    // Only the idle device scratch is device memory worth freeing (the workers' staging is
+    // pinned host memory).
     cudaGetLastError();
     pool().trim();
-    workers().trim();
     e = cudaMalloc(&p, bytes);
   }
   if (e == cudaErrorMemoryAllocation) {
@@ -266,21 +294,36 @@ void* allocate_buffer(std::size_t bytes) {
                                   " bytes failed: out of device memory" + free_memory_note());
   }
   check(e, "cudaMalloc");
-  e = cudaMemset(p, 0, bytes);
-  if (e != cudaSuccess) {
+  // Zero-fill on a worker's stream and wait for it: a cudaMemset on the legacy default stream
+  // returns before the fill is done, and the workers' non-blocking streams do not wait for it,
+  // so a call right after could read the old contents.
+  try {
+    Call call(nullptr);
+    TANDEM_CUDA_CHECK(cudaMemsetAsync(p, 0, bytes, call.stream()));
+    call.finish();
+  } catch (...) {
     cudaFree(p);
-    check(e, "cudaMemset");
+    throw;
   }
   return p;
 }
 
 void release_buffer(void* p) noexcept {
-  if (p != nullptr) cudaFree(p);
+  if (p == nullptr) return;
+  try {
+    const DeviceScope scope;
+    cudaFree(p);
+  } catch (...) {  // the device cannot be made current (a lost context): nothing to free
+  }
 }
 
 void trim() noexcept {
-  pool().trim();
-  workers().trim();
+  try {
+    const DeviceScope scope;
+    pool().trim();
+    workers().trim();
+  } catch (...) {
+  }
 }
 
 void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
@@ -291,9 +334,7 @@ void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
   *pinned_allocations = g_pinned_allocations;
 }
 
-Call::Call(detail::Breakdown* timing) : timing_(timing) {
-  TANDEM_CUDA_CHECK(cudaSetDevice(g_device));
-  w_ = workers().acquire();
+Call::Call(detail::Breakdown* timing) : w_(workers().acquire()), timing_(timing) {
   w_->blocks.clear();
 }
 
@@ -312,10 +353,19 @@ cudaStream_t Call::stream() const noexcept { return w_->stream; }
 
 cublasHandle_t Call::blas() {
   if (w_->blas == nullptr) {
-    TANDEM_CUDA_CHECK(cublas().create(&w_->blas));
-    TANDEM_CUDA_CHECK(cublas().set_stream(w_->blas, w_->stream));
-    // No TF32 or other reduced-precision shortcuts: f32 stays IEEE f32.
-    TANDEM_CUDA_CHECK(cublas().set_math_mode(w_->blas, CUBLAS_DEFAULT_MATH));
+    // Configured before it is kept: a handle that failed to bind to the stream or the math
+    // mode would otherwise run later calls on the default stream or with TF32.
+    cublasHandle_t h = nullptr;
+    TANDEM_CUDA_CHECK(cublas().create(&h));
+    try {
+      TANDEM_CUDA_CHECK(cublas().set_stream(h, w_->stream));
+      // No TF32 or other reduced-precision shortcuts: f32 stays IEEE f32.
+      TANDEM_CUDA_CHECK(cublas().set_math_mode(h, CUBLAS_DEFAULT_MATH));
+    } catch (...) {
+      cublas().destroy(h);
+      throw;
+    }
+    w_->blas = h;
   }
   return w_->blas;
 }
@@ -329,6 +379,28 @@ void* Call::scratch(std::size_t bytes) {
   return p;
 }
 
+void Call::prepare_staging() {
+  w_->staging(0, &allocation_);
+  w_->staging(1, &allocation_);
+}
+
+void Call::reserve_thrust(std::size_t bytes) {
+  arena_ = static_cast<char*>(scratch(bytes));
+  arena_size_ = bytes;
+  arena_used_ = 0;
+}
+
+char* Call::thrust_take(std::size_t bytes) {
+  constexpr std::size_t kAlign = 256;  // as cudaMalloc
+  const std::size_t want = (std::max<std::size_t>(bytes, 1) + kAlign - 1) / kAlign * kAlign;
+  if (arena_ != nullptr && want <= arena_size_ - arena_used_) {
+    char* p = arena_ + arena_used_;
+    arena_used_ += want;
+    return p;
+  }
+  return static_cast<char*>(scratch(bytes));
+}
+
 void Call::mark_start() {
   if (started_) return;
   started_ = true;
@@ -337,8 +409,9 @@ void Call::mark_start() {
 
 void Call::upload(void* device_dst, const void* host_src, std::size_t rows, std::size_t row_bytes,
                   std::size_t src_stride) {
-  mark_start();
   const std::size_t total = rows * row_bytes;
+  if (total > 0) prepare_staging();  // before the clock starts
+  mark_start();
   const auto* src = static_cast<const char*>(host_src);
   auto* dst = static_cast<char*>(device_dst);
   std::size_t row = 0, in_row = 0, done = 0;

@@ -21,6 +21,19 @@ namespace tandem::cuda {
 
 struct Worker;
 
+/// Makes the module's device current for a scope and gives the caller's thread its own current
+/// device back afterwards: the module never changes the device of the user's CUDA code.
+class DeviceScope {
+ public:
+  DeviceScope();
+  ~DeviceScope();
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+
+ private:
+  int previous_ = -1;  // >= 0: restore it
+};
+
 /// One workload call: borrows a worker for its lifetime and measures its phases with CUDA
 /// events (allocation with the host clock, as cudaMalloc is synchronous).
 class Call {
@@ -42,6 +55,15 @@ class Call {
     return static_cast<T*>(scratch(static_cast<std::size_t>(count) * sizeof(T)));
   }
 
+  /// Allocates the worker's pinned staging buffers now, before the clock starts, for a call
+  /// that copies host data in or out (their first allocation would otherwise be timed twice,
+  /// as allocation and as a transfer).
+  void prepare_staging();
+  /// Sets aside `bytes` of scratch for Thrust's temporaries, before the clock starts, so that
+  /// the algorithm inside the compute window does not allocate (it falls back to scratch if it
+  /// needs more).
+  void reserve_thrust(std::size_t bytes);
+
   /// Host rows (rows x row_bytes, stride src_stride bytes) into contiguous device memory, and
   /// back, through the worker's pinned staging buffers (double-buffered, chunked). A plain
   /// array is one row.
@@ -60,19 +82,22 @@ class Call {
   struct ThrustAllocator {
     using value_type = char;
     Call* call;
-    char* allocate(std::ptrdiff_t n) {
-      return static_cast<char*>(call->scratch(static_cast<std::size_t>(n)));
-    }
+    char* allocate(std::ptrdiff_t n) { return call->thrust_take(static_cast<std::size_t>(n)); }
     void deallocate(char*, std::size_t) noexcept {}
   };
   ThrustAllocator thrust_allocator() noexcept { return ThrustAllocator{this}; }
 
  private:
   void mark_start();
+  char* thrust_take(std::size_t bytes);
 
+  DeviceScope scope_;  // first: the device is current before anything else is made
   Worker* w_;
   detail::Breakdown* timing_;
   double allocation_ = 0.0;
+  char* arena_ = nullptr;  // reserve_thrust's block
+  std::size_t arena_size_ = 0;
+  std::size_t arena_used_ = 0;
   bool started_ = false;
   bool finished_ = false;
 };

@@ -1,11 +1,15 @@
 // How the core finds the CUDA module and what it says when cuda cannot run. The module is
 // loaded once per process, so each case is its own CTest entry with its own environment (see
-// CMakeLists.txt): cuda_module.missing, .foreign, .no_symbol, .here, .no_device.
+// CMakeLists.txt): cuda_module.missing, .foreign, .no_symbol, .here, .no_device, .fifo,
+// .relative.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -103,6 +107,39 @@ TEST(CudaModuleHere, LoadsAndReportsTheMachine) {
 TEST(CudaModuleNoDevice, ReasonSaysNoDevice) {
   if (!driver_present()) GTEST_SKIP() << "no CUDA driver here: the no-device path needs one";
   expect_unavailable_everywhere("no device");
+}
+
+// TANDEM_CUDA_MODULE names a FIFO: loading it must not block (dlopen would wait forever for a
+// writer); cuda is unavailable with a reason. The FIFO is made here, before the first use.
+TEST(CudaModuleFifo, IsRefusedWithoutHanging) {
+  ASSERT_EQ(std::getenv("TANDEM_CUDA_MODULE"), nullptr);
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("tandem-fifo-" + std::to_string(static_cast<long>(getpid())));
+  std::filesystem::create_directories(dir);
+  const std::string fifo = (dir / "libtandem_cuda.so").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  ASSERT_EQ(setenv("TANDEM_CUDA_MODULE", fifo.c_str(), 1), 0);
+  expect_unavailable_everywhere("is not a regular file");
+  EXPECT_NE(tandem::backend_info(Backend::cuda).reason.find(fifo), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+// TANDEM_CUDA_MODULE is a bare file name: it means that file in the working directory (as the
+// existence check reads it), never a search of the loader's path. The fake module of another
+// ABI version, reached only through the working directory, proves which file was loaded.
+TEST(CudaModuleRelative, IsTheWorkingDirectorysFile) {
+  ASSERT_EQ(std::getenv("TANDEM_CUDA_MODULE"), nullptr);
+  const char* fake = std::getenv("TANDEM_TEST_FAKE_MODULE");
+  ASSERT_NE(fake, nullptr) << "CTest sets TANDEM_TEST_FAKE_MODULE";
+  const std::filesystem::path path(fake);
+  ASSERT_EQ(chdir(path.parent_path().c_str()), 0);
+  ASSERT_EQ(setenv("TANDEM_CUDA_MODULE", path.filename().c_str(), 1), 0);
+  expect_unavailable_everywhere("another tandem version");
+  // The reason names the absolute path that was loaded.
+  EXPECT_NE(
+      tandem::backend_info(Backend::cuda).reason.find(std::filesystem::canonical(path).string()),
+      std::string::npos)
+      << tandem::backend_info(Backend::cuda).reason;
 }
 
 }  // namespace

@@ -1,12 +1,18 @@
 // The cuda backend's own promises, beyond the per-backend suites (which run for cuda too when it
 // is available): DeviceBuffer, device-resident calls equal to the serial oracle, validation of
 // device operands, the time breakdown, cached staging, out-of-memory recovery, concurrent
-// callers and n > 2^31. Every test skips, with the reason, where cuda is unavailable.
+// callers and n > 2^31. Every test skips, with the reason, where cuda is unavailable, unless
+// TANDEM_REQUIRE_GPU=1, which turns that skip (and a run on the emulated module) into a failure:
+// the GPU check (scripts/gpu_check.sh) sets it, so a module that fails to open on a GPU machine
+// cannot pass as a green run of skips.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <span>
 #include <string>
 #include <thread>
@@ -25,13 +31,25 @@ using tandem::DType;
 using tandem::MapOp;
 using namespace tandem_test;
 
-#define TANDEM_REQUIRE_CUDA()                                                      \
-  do {                                                                             \
-    const auto info_ = tandem::backend_info(Backend::cuda);                        \
-    if (!info_.available) GTEST_SKIP() << "cuda is unavailable: " << info_.reason; \
-  } while (0)
+bool require_gpu() {
+  const char* v = std::getenv("TANDEM_REQUIRE_GPU");
+  return v != nullptr && std::strcmp(v, "1") == 0;
+}
 
 bool emulated() { return tandem::backend_info(Backend::cuda).device.starts_with("emulated"); }
+
+#define TANDEM_REQUIRE_CUDA()                                                                \
+  do {                                                                                       \
+    const auto info_ = tandem::backend_info(Backend::cuda);                                  \
+    if (!info_.available) {                                                                  \
+      if (require_gpu())                                                                     \
+        FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is unavailable: " << info_.reason;          \
+      GTEST_SKIP() << "cuda is unavailable: " << info_.reason;                               \
+    }                                                                                        \
+    if (require_gpu() && emulated()) {                                                       \
+      FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is the emulated module (TANDEM_CUDA_MODULE)"; \
+    }                                                                                        \
+  } while (0)
 
 tandem::Options on_cuda(tandem::Stats* stats = nullptr) {
   tandem::Options o;
@@ -65,6 +83,27 @@ TEST(GpuBuffer, RoundTripEveryDtypeAcrossStagingChunks) {
       d.upload(std::span<const T>(other));
       EXPECT_EQ(download<T>(d), other);
     });
+  }
+}
+
+TEST(GpuBuffer, NewBufferIsZeroEvenWhereMemoryWasUsed) {
+  TANDEM_REQUIRE_CUDA();
+  // Fresh device pages are usually zero anyway: fill a buffer, free it and allocate the same
+  // size again (the allocator hands the same memory back), so only the zero-fill can pass.
+  // Large, so that a fill that is still running when the next call reads would show.
+  const std::size_t n = emulated() ? (std::size_t{8} << 20) : (std::size_t{64} << 20);  // f64
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    {
+      const std::vector<double> ones(n, 1.0);
+      DeviceBuffer used{std::span<const double>(ones)};
+      ASSERT_EQ(tandem::mse(used, on_cuda()), 1.0);
+    }
+    DeviceBuffer fresh(DType::f64, static_cast<std::int64_t>(n));
+    // At once, on another stream than the fill's: the fill must be complete and ordered.
+    EXPECT_EQ(tandem::mse(fresh, on_cuda()), 0.0) << "a new buffer reads as zero on the device";
+    const auto host = download<double>(fresh);
+    EXPECT_TRUE(std::ranges::all_of(host, [](double v) { return v == 0.0; }));
   }
 }
 
@@ -225,6 +264,48 @@ TEST(GpuDevice, MatmulOnBlocksOfOneBufferWithLeadingDimensions) {
   EXPECT_EQ(download<std::int32_t>(d), host) << "only C's block changes, as on the host";
 }
 
+TEST(GpuDevice, MatmulOnBlocksWithLeadingDimensionsEveryDtype) {
+  TANDEM_REQUIRE_CUDA();
+  TANDEM_SEEDED_RNG(rng);
+  // Non-square blocks of one 40 x 50 buffer, ld 50 > cols everywhere: swapped or wrong leading
+  // dimensions in the cuBLAS call (f32, f64) or the integer kernel would read the wrong elements.
+  const std::int64_t rows = 40, ld = 50, m = 9, k = 7, n = 13;
+  for_each_dtype([&]<class T>(std::type_identity<T>) {
+    const auto all = random_vector<T>(rng, static_cast<std::size_t>(rows * ld), -20, 20);
+    DeviceBuffer d{std::span<const T>(all)};
+    tandem::matmul(d.matrix(m, k, ld, 0), d.matrix(k, n, ld, 10 * ld + 3),
+                   d.matrix(m, n, ld, 20 * ld + 20), on_cuda());
+    std::vector<T> host = all;
+    tandem::MatrixView<T> h(host.data(), rows, ld);
+    tandem::matmul(tandem::MatrixView<const T>(h.submatrix(0, 0, m, k)),
+                   tandem::MatrixView<const T>(h.submatrix(10, 3, k, n)), h.submatrix(20, 20, m, n),
+                   serial_options());
+    const auto got = download<T>(d);
+    // A and B packed, for the tolerance of close_to_serial.
+    std::vector<T> A, B, want, block;
+    for (std::int64_t i = 0; i < m; ++i) {
+      for (std::int64_t j = 0; j < k; ++j) A.push_back(all[static_cast<std::size_t>(i * ld + j)]);
+    }
+    for (std::int64_t i = 0; i < k; ++i) {
+      for (std::int64_t j = 0; j < n; ++j) {
+        B.push_back(all[static_cast<std::size_t>((10 + i) * ld + 3 + j)]);
+      }
+    }
+    for (std::int64_t i = 0; i < rows; ++i) {
+      for (std::int64_t j = 0; j < ld; ++j) {
+        const auto at = static_cast<std::size_t>(i * ld + j);
+        if (i >= 20 && i < 20 + m && j >= 20 && j < 20 + n) {
+          want.push_back(host[at]);
+          block.push_back(got[at]);
+        } else {
+          ASSERT_EQ(got[at], all[at]) << "outside C's block, (" << i << "," << j << ")";
+        }
+      }
+    }
+    EXPECT_TRUE(close_to_serial(block, A, B, want, m, k, n));
+  });
+}
+
 TEST(GpuDevice, PolynomialGridEqualsSerialForTableAndCartesian) {
   TANDEM_REQUIRE_CUDA();
   TANDEM_SEEDED_RNG(rng);
@@ -314,6 +395,8 @@ TEST(GpuHost, StatsSplitTheTimeOfAHostCall) {
   TANDEM_SEEDED_RNG(rng);
   const auto x = random_vector<double>(rng, std::size_t{1} << 22);
   std::vector<double> y(x.size());
+  // Cold caches: this call allocates its staging and scratch, which must be timed once.
+  tandem::release_device_caches();
   tandem::Stats stats;
   tandem::map(std::span<const double>(x), std::span<double>(y), MapOp::scale(2), on_cuda(&stats));
   EXPECT_EQ(stats.backend, Backend::cuda);
@@ -359,9 +442,61 @@ TEST(GpuHost, SteadyStateCallsAllocateNothing) {
   EXPECT_EQ(after.pinned_allocations, before.pinned_allocations);
   EXPECT_GT(after.device_cached_bytes, 0u);
   tandem::release_device_caches();
-  EXPECT_LT(tandem::device_memory_stats().device_cached_bytes, after.device_cached_bytes + 1);
+  // No call is running, so nothing is in use: every cached byte, device and pinned, is freed.
+  const auto trimmed = tandem::device_memory_stats();
+  EXPECT_EQ(trimmed.device_cached_bytes, 0u);
+  EXPECT_EQ(trimmed.pinned_cached_bytes, 0u);
   round();  // still works after the caches are dropped
   EXPECT_EQ(y[7], a[7] * 2 + 1);
+}
+
+TEST(GpuHost, EveryHostCallTimesEachPartOnceFromColdCaches) {
+  TANDEM_REQUIRE_CUDA();
+  TANDEM_SEEDED_RNG(rng);
+  // Each workload on host data after the caches are dropped: the staging buffers, the scratch
+  // and Thrust's temporaries are allocated by the call, before its clock starts, so the parts
+  // add up to no more than the whole.
+  const auto a = random_vector<float>(rng, std::size_t{3} << 20);
+  const auto b = random_vector<float>(rng, a.size());
+  std::vector<float> y(a.size());
+  const auto A = random_vector<double>(rng, 300 * 200);
+  const auto B = random_vector<double>(rng, 200 * 100);
+  std::vector<double> C(300 * 100);
+  const tandem::CartesianGrid<float> grid(3, random_vector<float>(rng, 40, -1, 1));
+  const auto gx = random_vector<float>(rng, 64, -1, 1);
+  const std::vector<std::pair<std::string, std::function<void(const tandem::Options&)>>> calls{
+      {"map",
+       [&](const tandem::Options& o) {
+         tandem::map(std::span<const float>(a), std::span<float>(y), MapOp::square(), o);
+       }},
+      {"mse",
+       [&](const tandem::Options& o) {
+         (void)tandem::mse(std::span<const float>(a), std::span<const float>(b), o);
+       }},
+      {"matmul",
+       [&](const tandem::Options& o) {
+         tandem::matmul(tandem::MatrixView<const double>(A.data(), 300, 200),
+                        tandem::MatrixView<const double>(B.data(), 200, 100),
+                        tandem::MatrixView<double>(C.data(), 300, 100), o);
+       }},
+      {"polynomial_grid",
+       [&](const tandem::Options& o) {
+         (void)tandem::polynomial_grid(grid, std::span<const float>(gx), o);
+       }},
+  };
+  for (const auto& [name, call] : calls) {
+    SCOPED_TRACE(name);
+    tandem::release_device_caches();
+    tandem::Stats stats;
+    call(on_cuda(&stats));
+    ASSERT_EQ(stats.backend, Backend::cuda);
+    const double parts = stats.allocation_seconds + stats.host_to_device_seconds +
+                         stats.compute_seconds + stats.device_to_host_seconds;
+    EXPECT_LE(parts, stats.seconds * 1.05 + 1e-4)
+        << "allocation " << stats.allocation_seconds << ", in " << stats.host_to_device_seconds
+        << ", compute " << stats.compute_seconds << ", out " << stats.device_to_host_seconds
+        << ", whole " << stats.seconds;
+  }
 }
 
 // ---- faults and load --------------------------------------------------------------------------
@@ -375,6 +510,83 @@ TEST(GpuFaults, OutOfMemoryIsTypedAndTheBackendStaysUsable) {
   EXPECT_EQ(tandem::mse(std::span<const double>(e), on_cuda()), 7.5);
   const DeviceBuffer d{std::span<const double>(e)};
   EXPECT_EQ(tandem::mse(d, on_cuda()), 7.5);
+}
+
+// Fills the device with buffers until an allocation fails, then checks that the scratch pool
+// (host-data calls) and the reserve for Thrust's temporaries (a device-resident mse) fail with
+// a typed out_of_memory, and that everything works again once the memory is freed. The emulated
+// run gives this test a small device (tests/emulated_cuda/CMakeLists.txt).
+TEST(GpuFaults, FullDeviceScratchIsTypedOutOfMemory) {
+  TANDEM_REQUIRE_CUDA();
+  tandem::release_device_caches();
+  const std::vector<double> e(std::size_t{1} << 20, 2.0);  // 8 MiB, more than is left below
+  const DeviceBuffer de{std::span<const double>(e)};
+  std::vector<DeviceBuffer> hog;
+  for (std::int64_t chunk = std::int64_t{1} << 30; chunk >= (std::int64_t{1} << 16); chunk /= 4) {
+    for (;;) {
+      try {
+        hog.emplace_back(DType::i32, chunk / 4);  // chunk bytes
+      } catch (const tandem::out_of_memory&) {
+        break;
+      }
+    }
+  }
+  ASSERT_FALSE(hog.empty());
+  EXPECT_TRUE(throws<tandem::out_of_memory>(
+      [&] { (void)tandem::mse(std::span<const double>(e), on_cuda()); },
+      {"tandem::mse", "out of"}));
+  EXPECT_TRUE(throws<tandem::out_of_memory>([&] { (void)tandem::mse(de, on_cuda()); },
+                                            {"tandem::mse", "out of"}));
+  std::vector<double> y(e.size());
+  EXPECT_TRUE(throws<tandem::out_of_memory>(
+      [&] {
+        tandem::map(std::span<const double>(e), std::span<double>(y), MapOp::square(), on_cuda());
+      },
+      {"tandem::map", "out of"}));
+  EXPECT_TRUE(std::ranges::all_of(y, [](double v) { return v == 0.0; })) << "nothing written";
+  hog.clear();
+  EXPECT_EQ(tandem::mse(std::span<const double>(e), on_cuda()), 4.0);
+  EXPECT_EQ(tandem::mse(de, on_cuda()), 4.0);
+  tandem::map(std::span<const double>(e), std::span<double>(y), MapOp::square(), on_cuda());
+  EXPECT_EQ(y[77], 4.0);
+}
+
+// A sticky error (the CUDA context is lost) makes cuda unavailable for the rest of the process,
+// with the reason. Needs a fault: the emulated module injects one (TANDEM_EMULATED_FAULT=mse;
+// its own CTest process); elsewhere this test skips.
+TEST(GpuSticky, AFaultMakesCudaUnavailableWithTheReason) {
+  const char* fault = std::getenv("TANDEM_EMULATED_FAULT");
+  if (fault == nullptr || std::strcmp(fault, "mse") != 0) {
+    GTEST_SKIP() << "needs TANDEM_EMULATED_FAULT=mse and the emulated module";
+  }
+  ASSERT_TRUE(tandem::backend_info(Backend::cuda).available);
+  const std::vector<double> e(1 << 16, 0.5);
+  const DeviceBuffer kept{std::span<const double>(e)};
+  EXPECT_TRUE(throws<tandem::device_error>(
+      [&] { (void)tandem::mse(std::span<const double>(e), on_cuda()); },
+      {"tandem::mse", "cudaErrorIllegalAddress"}));
+  const auto info = tandem::backend_info(Backend::cuda);
+  EXPECT_FALSE(info.available);
+  EXPECT_NE(info.reason.find("a previous kernel faulted; restart the process"), std::string::npos)
+      << info.reason;
+  EXPECT_NE(info.reason.find("cudaErrorIllegalAddress"), std::string::npos) << info.reason;
+  EXPECT_EQ(std::ranges::count(tandem::available_backends(), Backend::cuda), 0);
+  // Every later use says why, for another workload and for buffers too.
+  std::vector<double> y(e.size());
+  EXPECT_TRUE(throws<tandem::backend_unavailable>(
+      [&] {
+        tandem::map(std::span<const double>(e), std::span<double>(y), MapOp::square(), on_cuda());
+      },
+      {"tandem::map", "a previous kernel faulted"}));
+  EXPECT_TRUE(throws<tandem::backend_unavailable>([] { DeviceBuffer(DType::f32, 16); },
+                                                  {"tandem::DeviceBuffer", "faulted"}));
+  // automatic, however large the problem, now runs on a CPU backend.
+  const std::vector<double> big(std::size_t{1} << 22, 0.5);
+  tandem::Stats stats;
+  tandem::Options automatic;
+  automatic.stats = &stats;
+  EXPECT_EQ(tandem::mse(std::span<const double>(big), automatic), 0.25);
+  EXPECT_NE(stats.backend, Backend::cuda);
 }
 
 TEST(GpuFaults, ConcurrentCallersGetExactResults) {

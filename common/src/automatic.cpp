@@ -131,7 +131,7 @@ const ModelState& install_model(const Profile& p, const std::string& path) {
 }
 
 const Availability& availability(bool cpu_only) {
-  static const std::array<Availability, 2> cached = [] {
+  const auto compute = [] {
     std::array<Availability, 2> a{};
     for (int cpu = 0; cpu < 2; ++cpu) {
       for (Backend b : {Backend::serial, Backend::openmp, Backend::cuda}) {
@@ -147,7 +147,12 @@ const Availability& availability(bool cpu_only) {
       }
     }
     return a;
-  }();
+  };
+  static const std::array<Availability, 2> cached = compute();
+  if (cuda_faulted()) {  // cuda lost its context after the cache was made: without cuda
+    static const std::array<Availability, 2> after_fault = compute();
+    return after_fault[cpu_only ? 1 : 0];
+  }
   return cached[cpu_only ? 1 : 0];
 }
 

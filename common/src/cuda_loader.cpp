@@ -1,10 +1,16 @@
 #include "cuda_loader.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+
+#include "validate.hpp"
 
 namespace tandem::detail {
 
@@ -29,21 +35,56 @@ std::string dl_error() {
   return e != nullptr ? e : "unknown dlopen error";
 }
 
+// Loads the module file at `path` (absolute). The file is opened without blocking and checked
+// to be a regular file first: a FIFO, a device or a folder is refused with a reason (dlopen
+// would block forever on a FIFO with no writer). dlopen then opens /proc/self/fd/N, the file
+// just checked, so nothing can swap another file in under the name between the check and the
+// load; where /proc is not mounted it falls back to the path itself. On failure returns null
+// with *reason set; *missing tells "does not exist" from the other failures.
+void* open_module(const std::string& path, std::string* reason, bool* missing) {
+  *missing = false;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    const int err = errno;
+    *missing = err == ENOENT || err == ENOTDIR;
+    *reason = "cannot open the CUDA module " + printable(path) + ": " + std::strerror(err);
+    return nullptr;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *reason = "the CUDA module " + printable(path) + " is not a regular file";
+    ::close(fd);
+    return nullptr;
+  }
+  const std::string by_fd = "/proc/self/fd/" + std::to_string(fd);
+  struct stat linked {};
+  const bool proc = ::stat(by_fd.c_str(), &linked) == 0 && linked.st_dev == st.st_dev &&
+                    linked.st_ino == st.st_ino;
+  void* handle = dlopen(proc ? by_fd.c_str() : path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr)
+    *reason = "cannot load the CUDA module " + printable(path) + ": " + dl_error();
+  ::close(fd);  // the loader has mapped the file; the descriptor is no longer needed
+  return handle;
+}
+
 CudaModule load() {
   CudaModule m;
   void* handle = nullptr;
-  const char* env = std::getenv("TANDEM_CUDA_MODULE");
+  // secure_getenv: a set-user-ID program never loads code named by its caller's environment.
+  const char* env = secure_getenv("TANDEM_CUDA_MODULE");
   if (env != nullptr && *env != '\0') {
-    m.path = env;
+    // Relative to the working directory, as the user would read it: never searched for on the
+    // loader's path, even when it has no slash (dlopen would search for such a name).
     std::error_code ec;
-    if (!std::filesystem::exists(m.path, ec)) {
-      m.reason = std::string("module ") + kModuleName + " not found: TANDEM_CUDA_MODULE='" +
-                 m.path + "' does not exist";
-      return m;
-    }
-    handle = dlopen(m.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    const std::filesystem::path absolute = std::filesystem::absolute(env, ec);
+    m.path = ec ? std::string(env) : absolute.string();
+    bool missing = false;
+    handle = open_module(m.path, &m.reason, &missing);
     if (handle == nullptr) {
-      m.reason = "cannot load the CUDA module " + m.path + ": " + dl_error();
+      if (missing) {
+        m.reason = std::string("module ") + kModuleName + " not found: TANDEM_CUDA_MODULE='" +
+                   printable(env) + "' does not exist";
+      }
       return m;
     }
   } else {
@@ -52,12 +93,11 @@ CudaModule load() {
     std::error_code ec;
     if (!beside.empty() && std::filesystem::exists(beside, ec)) {
       m.path = beside;
-      handle = dlopen(beside.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (handle == nullptr) {
-        // The file is there but the loader refuses it (a missing dependency, another ABI).
-        m.reason = "cannot load the CUDA module " + beside + ": " + dl_error();
-        return m;
-      }
+      bool missing = false;
+      // The file is there but may be refused (not a regular file, a missing dependency,
+      // another ABI).
+      handle = open_module(beside, &m.reason, &missing);
+      if (handle == nullptr) return m;
     } else {
       m.path = kModuleName;
       handle = dlopen(kModuleName, RTLD_NOW | RTLD_LOCAL);
@@ -74,21 +114,22 @@ CudaModule load() {
   dlerror();
   void* symbol = dlsym(handle, TANDEM_CUDA_MODULE_SYMBOL);
   if (symbol == nullptr) {
-    m.reason =
-        "the CUDA module " + m.path + " has no " + TANDEM_CUDA_MODULE_SYMBOL + ": " + dl_error();
+    m.reason = "the CUDA module " + printable(m.path) + " has no " + TANDEM_CUDA_MODULE_SYMBOL +
+               ": " + dl_error();
     return m;
   }
   const auto factory = reinterpret_cast<TandemCudaModuleFactory>(symbol);
   const TandemCudaModule* api = factory(TANDEM_CUDA_ABI_VERSION);
   if (api == nullptr || api->abi_version != TANDEM_CUDA_ABI_VERSION) {
-    m.reason = "the CUDA module " + m.path + " is from another tandem version (module ABI " +
+    m.reason = "the CUDA module " + printable(m.path) +
+               " is from another tandem version (module ABI " +
                (api == nullptr ? std::string("unknown") : std::to_string(api->abi_version)) +
                ", this library needs " + std::to_string(TANDEM_CUDA_ABI_VERSION) + ")";
     return m;
   }
   for (int i = 0; i < 6; ++i) {
     if (api->sizes[i] != kCudaAbiSizes[i]) {
-      m.reason = "the CUDA module " + m.path +
+      m.reason = "the CUDA module " + printable(m.path) +
                  " was built with other argument layouts (another tandem version)";
       return m;
     }

@@ -17,14 +17,18 @@
 extern "C" {
 
 /// Bump when the table or any argument struct changes.
-#define TANDEM_CUDA_ABI_VERSION 1
+#define TANDEM_CUDA_ABI_VERSION 2
 
 /// The exported factory's name, for dlsym.
 #define TANDEM_CUDA_MODULE_SYMBOL "tandem_cuda_module"
 
 /// An error crossing the boundary: errc code (0 = none) and a message naming the failed call.
+/// `sticky` != 0: the device context is broken for the life of the process (an illegal address,
+/// a kernel that faulted or trapped, an ECC error): every later call fails too, so the core
+/// marks cuda unavailable with the reason.
 struct TandemCudaStatus {
   int code;
+  int sticky;
   char message[1024];
 };
 
@@ -49,8 +53,9 @@ struct TandemCudaModule {
   /// One line describing the device, e.g. "NVIDIA H100 80GB HBM3 (sm_90, 79 GiB, driver 13.0)".
   void (*describe)(char* buffer, std::size_t size);
 
-  /// The workloads. `device` != 0: every pointer is GPU memory, except the CartesianGrid axes,
-  /// which are always host memory. `timing` may be null.
+  /// The workloads. `device` != 0: the operand and result pointers (x, y, a, b, c, table, out)
+  /// are GPU memory; MapArgs::params (the map's parameters and polynomial coefficients) and the
+  /// CartesianGrid axes are always host memory. `timing` may be null.
   int (*map)(const tandem::detail::MapArgs* args, int device, tandem::detail::Breakdown* timing,
              TandemCudaStatus* status);
   int (*matmul)(const tandem::detail::MatmulArgs* args, int device,

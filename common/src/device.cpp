@@ -64,6 +64,7 @@ RawMatrix device_raw(const char* function, const char* name, const ConstDeviceMa
 void throw_cuda_status(const char* function, const TandemCudaStatus& status) {
   std::string message(status.message, strnlen(status.message, sizeof(status.message)));
   if (message.empty()) message = "unknown CUDA module error";
+  if (status.sticky != 0) mark_cuda_faulted(message);  // the context is lost: cuda is gone
   const errc code = status.code >= static_cast<int>(errc::invalid_argument) &&
                             status.code <= static_cast<int>(errc::out_of_memory)
                         ? static_cast<errc>(status.code)

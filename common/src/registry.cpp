@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include <array>
+#include <atomic>
 #include <memory>
 
 #include "cpu_backends.hpp"
@@ -47,10 +48,34 @@ struct CudaSlot {
   }
 };
 
+// Set once, never freed: references to it may be held anywhere.
+std::atomic<const BackendSlot*> g_cuda_faulted{nullptr};
+
 }  // namespace
+
+void mark_cuda_faulted(const std::string& cause) noexcept {
+  if (g_cuda_faulted.load(std::memory_order_acquire) != nullptr) return;
+  try {
+    const auto* slot =
+        new BackendSlot{nullptr, "a previous kernel faulted; restart the process (" + cause + ")"};
+    const BackendSlot* expected = nullptr;
+    if (!g_cuda_faulted.compare_exchange_strong(expected, slot, std::memory_order_acq_rel)) {
+      delete slot;
+    }
+  } catch (...) {
+    static const BackendSlot fallback{nullptr, "a previous kernel faulted; restart the process"};
+    const BackendSlot* expected = nullptr;
+    g_cuda_faulted.compare_exchange_strong(expected, &fallback, std::memory_order_acq_rel);
+  }
+}
+
+bool cuda_faulted() noexcept { return g_cuda_faulted.load(std::memory_order_acquire) != nullptr; }
 
 const BackendSlot& backend_slot(Backend b) {
   if (b == Backend::cuda) {
+    if (const BackendSlot* faulted = g_cuda_faulted.load(std::memory_order_acquire)) {
+      return *faulted;
+    }
     static const CudaSlot cuda;
     return cuda.slot;
   }

@@ -87,8 +87,21 @@ double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int 
       args.a = call.scratch(static_cast<std::size_t>(a * c) * elem);
       args.b = call.scratch(static_cast<std::size_t>(c * b) * elem);
       args.c = call.scratch(static_cast<std::size_t>(a * b) * elem);
-      std::memset(const_cast<void*>(args.a), 0, static_cast<std::size_t>(a * c) * elem);
-      std::memset(const_cast<void*>(args.b), 0, static_cast<std::size_t>(c * b) * elem);
+      // Random values in [-1, 1), as the module (a GEMM of zeros is not a caller's GEMM).
+      std::uint64_t state = 0x2545F4914F6CDD1Dull;
+      const auto fill = [&](void* p, std::int64_t count) {
+        for (std::int64_t i = 0; i < count; ++i) {
+          state = state * 6364136223846793005ull + 1442695040888963407ull;
+          const double v = static_cast<double>(state >> 11) * 0x1.0p-52 - 1.0;
+          if (f32) {
+            static_cast<float*>(p)[i] = static_cast<float>(v);
+          } else {
+            static_cast<double*>(p)[i] = v;
+          }
+        }
+      };
+      fill(const_cast<void*>(args.a), a * c);
+      fill(const_cast<void*>(args.b), c * b);
       timed([&] { run_matmul(args, true, nullptr); });
       break;
     }

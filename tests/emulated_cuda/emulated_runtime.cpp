@@ -238,8 +238,7 @@ void* allocate_buffer(std::size_t bytes) {
   if (bytes == 0) return nullptr;  // as cudaMalloc(0)
   void* p = device().take(bytes);
   if (p == nullptr) {
-    pool().trim();
-    workers().trim();
+    pool().trim();  // the idle scratch; the staging buffers are host memory
     p = device().take(bytes);
   }
   if (p == nullptr) {
@@ -305,6 +304,39 @@ void* Call::scratch(std::size_t bytes) {
   }
   allocation_ += seconds_since(t);
   return p;
+}
+
+void inject_fault(const char* workload) {
+  const char* env = std::getenv("TANDEM_EMULATED_FAULT");
+  if (env == nullptr || std::strcmp(env, workload) != 0) return;
+  throw ModuleFailure{errc::device_error,
+                      std::string("cudaStreamSynchronize(w_->stream) failed: "
+                                  "cudaErrorIllegalAddress: an illegal memory access was "
+                                  "encountered (emulated: TANDEM_EMULATED_FAULT=") +
+                          workload + ")",
+                      true};
+}
+
+void Call::prepare_staging() {
+  w_->buffer(0, &allocation_);
+  w_->buffer(1, &allocation_);
+}
+
+void Call::reserve_thrust(std::size_t bytes) {
+  arena_ = static_cast<char*>(scratch(bytes));
+  arena_size_ = bytes;
+  arena_used_ = 0;
+}
+
+char* Call::thrust_take(std::size_t bytes) {
+  constexpr std::size_t kAlign = 256;
+  const std::size_t want = (std::max<std::size_t>(bytes, 1) + kAlign - 1) / kAlign * kAlign;
+  if (arena_ != nullptr && want <= arena_size_ - arena_used_) {
+    char* p = arena_ + arena_used_;
+    arena_used_ += want;
+    return p;
+  }
+  return static_cast<char*>(scratch(bytes));
 }
 
 void Call::upload(void* device_dst, const void* host_src, std::size_t rows, std::size_t row_bytes,

@@ -17,6 +17,11 @@ namespace tandem::cuda {
 
 struct Worker;
 
+/// TANDEM_EMULATED_FAULT=<workload> (map, matmul, polynomial_grid, mse): every call of that
+/// workload fails as a kernel that touched an illegal address does on a GPU, a sticky error
+/// that loses the context. Call at the start of each workload.
+void inject_fault(const char* workload);
+
 /// One workload call, as gpu/runtime.hpp's Call: borrows a worker, hands out scratch, stages
 /// copies, and writes the phase breakdown when asked.
 class Call {
@@ -33,6 +38,11 @@ class Call {
     return static_cast<T*>(scratch(static_cast<std::size_t>(count) * sizeof(T)));
   }
 
+  /// As gpu/runtime.hpp: the staging buffers, and a block for Thrust's temporaries, taken
+  /// before the clock starts.
+  void prepare_staging();
+  void reserve_thrust(std::size_t bytes);
+
   /// Host rows (rows x row_bytes, stride src_stride bytes) into contiguous "device" memory and
   /// back, through the worker's staging buffers in chunks, as the real module does.
   void upload(void* device_dst, const void* host_src, std::size_t rows, std::size_t row_bytes,
@@ -48,17 +58,20 @@ class Call {
   struct ThrustAllocator {
     using value_type = char;
     Call* call;
-    char* allocate(std::ptrdiff_t n) {
-      return static_cast<char*>(call->scratch(static_cast<std::size_t>(n)));
-    }
+    char* allocate(std::ptrdiff_t n) { return call->thrust_take(static_cast<std::size_t>(n)); }
     void deallocate(char*, std::size_t) noexcept {}
   };
   ThrustAllocator thrust_allocator() noexcept { return ThrustAllocator{this}; }
 
  private:
+  char* thrust_take(std::size_t bytes);
+
   Worker* w_;
   detail::Breakdown* timing_;
   double allocation_ = 0.0;
+  char* arena_ = nullptr;
+  std::size_t arena_size_ = 0;
+  std::size_t arena_used_ = 0;
   double host_to_device_ = 0.0;
   double compute_ = 0.0;
   double device_to_host_ = 0.0;

@@ -16,6 +16,10 @@
 
 namespace tandem::cuda {
 
+namespace {
+constexpr std::size_t kThrustReserve = std::size_t{1} << 20;  // as gpu/cuda_mse.cu
+}  // namespace
+
 using cuda::AbsOp;
 using cuda::AffineOp;
 using cuda::GridPoint;
@@ -25,20 +29,23 @@ using cuda::SquareOp;
 
 void run_map(const detail::MapArgs& a, bool device, detail::Breakdown* timing) {
   detail::visit_dtype(a.dtype, [&]<class T>() {
+    inject_fault("map");
     Call call(timing);
     const std::size_t bytes = static_cast<std::size_t>(a.n) * sizeof(T);
     const T* x = static_cast<const T*>(a.x);
     T* y = static_cast<T*>(a.y);
+    const T* p = static_cast<const T*>(a.params);  // host memory: by value into the functors
+    // Every buffer is taken before the first copy starts the clock.
+    if (!device) call.prepare_staging();
+    T* staged = device ? nullptr : call.scratch_for<T>(a.n);
+    T* c = a.kind == MapKind::polynomial ? call.scratch_for<T>(a.nparams) : nullptr;
     if (!device) {  // stage x in and compute in place in the scratch copy
-      T* staged = call.scratch_for<T>(a.n);
       call.upload(staged, a.x, 1, bytes, bytes);
       x = staged;
       y = staged;
     }
-    const T* p = static_cast<const T*>(a.params);  // host memory: by value into the functors
     const T* coefficients = nullptr;
-    if (a.kind == MapKind::polynomial) {
-      T* c = call.scratch_for<T>(a.nparams);
+    if (c != nullptr) {
       const std::size_t cbytes = static_cast<std::size_t>(a.nparams) * sizeof(T);
       call.upload(c, p, 1, cbytes, cbytes);
       coefficients = c;
@@ -70,16 +77,20 @@ void run_map(const detail::MapArgs& a, bool device, detail::Breakdown* timing) {
 
 double run_mse(const detail::MseArgs& a, bool device, detail::Breakdown* timing) {
   return detail::visit_float_dtype(a.dtype, [&]<class T>() {
+    inject_fault("mse");
     Call call(timing);
     const std::size_t bytes = static_cast<std::size_t>(a.n) * sizeof(T);
     const T* pa = static_cast<const T*>(a.a);
     const T* pb = static_cast<const T*>(a.b);
+    // Every buffer is taken before the first copy starts the clock.
+    call.reserve_thrust(kThrustReserve);
     if (!device) {
+      call.prepare_staging();
       T* sa = call.scratch_for<T>(a.n);
+      T* sb = pb != nullptr ? call.scratch_for<T>(a.n) : nullptr;
       call.upload(sa, a.a, 1, bytes, bytes);
       pa = sa;
       if (pb != nullptr) {
-        T* sb = call.scratch_for<T>(a.n);
         call.upload(sb, a.b, 1, bytes, bytes);
         pb = sb;
       }
@@ -99,9 +110,21 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
   // may have no storage, and a null table reads as a Cartesian grid (whose axes are then null).
   if (g.sets == 0 || g.nx == 0) return;
   detail::visit_dtype(g.dtype, [&]<class T>() {
+    inject_fault("polynomial_grid");
     Call call(timing);
+    if (!device) call.prepare_staging();  // every buffer before the first copy starts the clock
     GridPoint<T> p{g.nx,    g.ncoef, nullptr, 0,       nullptr, nullptr,
                    nullptr, nullptr, nullptr, nullptr, 0};
+    // Host data: the staged copies of x, the table (packed: ld = ncoef) and the output (packed:
+    // ld = nx), taken with the axes' buffers, before the first upload.
+    T* x = nullptr;
+    T* table = nullptr;
+    T* out = nullptr;
+    const auto take_host_scratch = [&] {
+      x = call.scratch_for<T>(g.nx);
+      if (g.table != nullptr) table = call.scratch_for<T>(g.sets * g.ncoef);
+      out = call.scratch_for<T>(g.sets * g.nx);
+    };
     if (g.table == nullptr) {
       // The axes (host memory, small): values back to back, then offset, size, stride per axis.
       std::vector<std::int64_t> meta(static_cast<std::size_t>(3 * g.ncoef));
@@ -124,6 +147,7 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
       }
       T* dvalues = call.scratch_for<T>(total);
       auto* dmeta = call.scratch_for<std::int64_t>(3 * g.ncoef);
+      if (!device) take_host_scratch();
       call.upload(dvalues, values.data(), 1, values.size() * sizeof(T), values.size() * sizeof(T));
       call.upload(dmeta, meta.data(), 1, meta.size() * sizeof(std::int64_t),
                   meta.size() * sizeof(std::int64_t));
@@ -131,6 +155,8 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
       p.offset = dmeta;
       p.size = dmeta + g.ncoef;
       p.stride = dmeta + 2 * g.ncoef;
+    } else if (!device) {
+      take_host_scratch();
     }
     if (device) {
       p.table = static_cast<const T*>(g.table);
@@ -139,19 +165,17 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
       p.out = static_cast<T*>(g.out);
       p.ldo = g.ldo;
     } else {
-      T* x = call.scratch_for<T>(g.nx);
       call.upload(x, g.x, 1, static_cast<std::size_t>(g.nx) * sizeof(T),
                   static_cast<std::size_t>(g.nx) * sizeof(T));
       p.x = x;
       if (g.table != nullptr) {
-        T* table = call.scratch_for<T>(g.sets * g.ncoef);  // packed: ld = ncoef
         call.upload(table, g.table, static_cast<std::size_t>(g.sets),
                     static_cast<std::size_t>(g.ncoef) * sizeof(T),
                     static_cast<std::size_t>(g.ldt) * sizeof(T));
         p.table = table;
         p.ldt = g.ncoef;
       }
-      p.out = call.scratch_for<T>(g.sets * g.nx);  // packed: ld = nx
+      p.out = out;  // packed: ld = nx
       p.ldo = g.nx;
     }
     call.compute_begin();
@@ -188,6 +212,7 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64
 
 void run_matmul(const detail::MatmulArgs& a, bool device, detail::Breakdown* timing) {
   detail::visit_dtype(a.dtype, [&]<class T>() {
+    inject_fault("matmul");
     Call call(timing);
     const std::int64_t m = a.m, n = a.n, k = a.k;
     const T* A = static_cast<const T*>(a.a);
@@ -196,6 +221,10 @@ void run_matmul(const detail::MatmulArgs& a, bool device, detail::Breakdown* tim
     std::int64_t lda = a.lda, ldb = a.ldb, ldc = a.ldc;
     const bool has_output = m > 0 && n > 0;
     if (!device && has_output) {  // stage packed copies: ld becomes the column count
+      // Every buffer is taken before the first copy starts the clock.
+      call.prepare_staging();
+      C = call.scratch_for<T>(m * n);
+      ldc = n;
       if (k > 0) {
         T* sa = call.scratch_for<T>(m * k);
         T* sb = call.scratch_for<T>(k * n);
@@ -208,8 +237,6 @@ void run_matmul(const detail::MatmulArgs& a, bool device, detail::Breakdown* tim
         lda = k;
         ldb = n;
       }
-      C = call.scratch_for<T>(m * n);
-      ldc = n;
     }
     call.compute_begin();
     if (has_output) gemm<T>(m, n, k, A, lda, B, ldb, C, ldc);  // k == 0: C = 0
