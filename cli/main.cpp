@@ -1,136 +1,31 @@
 // tandem: the command-line tool. info, run, plan, calibrate, bench; --help on each.
-// Errors are one line on stderr and a non-zero exit (2: usage, 1: the library refused).
+// Parsing (args.cpp) is separate from running (here). Exit status: 0 success; 1 the library or
+// the system refused (one line "tandem <command>: <message>" on stderr, also when standard
+// output cannot be written); 2 usage error (one line on stderr).
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
-#include <map>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <unistd.h>
-
+#include "args.hpp"
 #include "tandem/tandem.hpp"
 
 namespace {
 
-struct Usage {
-  std::string message;
-};
-
-constexpr const char* kMainHelp = R"(usage: tandem <command> [options]
-
-The same compute workloads on CPU cores or GPUs, backend chosen at run time.
-
-commands:
-  info        build options, backends available (and why not), threads, GPU, profile in use
-  run         run one call and print its result checksum, time and time breakdown
-  plan        the cost model's predicted time per backend and what automatic picks
-  calibrate   measure this machine and save the profile automatic uses
-  bench       the comparative benchmark and its report (scripts/bench.sh of the source tree)
-
-Run 'tandem <command> --help' for a command's options.
-)";
-
-constexpr const char* kInfoHelp = R"(usage: tandem info
-
-Prints tandem's version and build options, every backend with its availability (or why it is
-unavailable), threads and device, the machine key, and the profile automatic uses.
-)";
-
-constexpr const char* kRunHelp =
-    R"(usage: tandem run <workload> [--n N] [--backend B] [--dtype D] [--threads T]
-                            [--repeat R] [--nx X] [--ncoef C]
-
-Runs one call R times on generated data and prints the checksum of its result, the median
-time and its breakdown (allocation, host to device, compute, device to host).
-
-  workload      map (y = 2x), matmul (n x n times n x n), polynomial_grid (n parameter sets
-                of a Cartesian grid at X points), mse (mean of e^2)
-  --n N         problem size (default: map, mse 1048576; matmul 256; polynomial_grid 10000)
-  --backend B   serial, openmp, cuda or automatic (default: as a call without options)
-  --dtype D     f32, f64, i32 or i64 (mse: f32, f64; default f64)
-  --threads T   OpenMP threads (0 = OpenMP's default)
-  --repeat R    calls to time (default 5); the first call's one-time costs are included in none
-  --nx X        polynomial_grid: x points (default 50)
-  --ncoef C     polynomial_grid: coefficients per polynomial (default 4)
-)";
-
-constexpr const char* kPlanHelp =
-    R"(usage: tandem plan <workload> --n N [--dtype D] [--device] [--nx X] [--ncoef C]
-
-Prints the cost model's predicted time on every backend (overhead, compute, transfer), which
-backends are unavailable and why, and the one automatic picks. Sizes as for 'tandem run';
---device predicts for operands already in GPU memory (only cuda can run those).
-)";
-
-constexpr const char* kCalibrateHelp = R"(usage: tandem calibrate [--quick | --full] [--out FILE]
-
-Measures every available backend on every workload and dtype (warm-up, batched medians,
-outlier rejection, a check of each fit), prints the fitted coefficients and saves the profile
-that automatic loads: FILE, else $TANDEM_PROFILE, else the default path under
-$XDG_CACHE_HOME/tandem (or ~/.cache/tandem). --quick (default) takes under a minute on 2 cores;
---full measures more sizes with longer batches.
-)";
-
-constexpr const char* kBenchHelp = R"(usage: tandem bench [--quick | --full] [--out DIR]
-
-Runs the comparative benchmark: scripts/bench.sh of the source tree this tandem was built from
-(it builds the bench preset, calibrates into DIR/profile.json unless TANDEM_PROFILE is set,
-runs every workload and backend, automatic with the profile and with the built-in defaults,
-the notebooks side by side, and writes DIR/report.md). Default: --quick --out build/report.
-)";
-
-bool is_help(std::string_view a) { return a == "--help" || a == "-h" || a == "help"; }
-
-// Options of the form --name value; flags listed in `flags` take no value.
-std::map<std::string, std::string> parse_options(const std::vector<std::string>& args,
-                                                 std::size_t from,
-                                                 const std::vector<std::string>& valued,
-                                                 const std::vector<std::string>& flags) {
-  std::map<std::string, std::string> out;
-  for (std::size_t i = from; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
-      out[a] = "1";
-    } else if (std::find(valued.begin(), valued.end(), a) != valued.end()) {
-      if (i + 1 >= args.size()) throw Usage{a + " needs a value"};
-      out[a] = args[++i];
-    } else {
-      throw Usage{"unknown option '" + a + "'"};
-    }
-  }
-  return out;
-}
-
-std::int64_t to_int(const std::map<std::string, std::string>& o, const std::string& key,
-                    std::int64_t fallback, std::int64_t min) {
-  const auto it = o.find(key);
-  if (it == o.end()) return fallback;
-  std::size_t used = 0;
-  long long v = 0;
-  try {
-    v = std::stoll(it->second, &used, 0);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != it->second.size() || used == 0 || v < min) {
-    throw Usage{key + " must be an integer >= " + std::to_string(min) + ", not '" + it->second +
-                "'"};
-  }
-  return v;
-}
-
-tandem::DType parse_dtype(const std::string& s) {
-  for (tandem::DType d :
-       {tandem::DType::f32, tandem::DType::f64, tandem::DType::i32, tandem::DType::i64}) {
-    if (tandem::to_string(d) == s) return d;
-  }
-  throw Usage{"'" + s + "' is not a dtype (valid: f32, f64, i32, i64)"};
-}
+using tandem_cli::one_line;
+using tandem_cli::printable;
+using tandem_cli::Spec;
 
 std::string seconds(double s) {
   char buf[32];
@@ -144,33 +39,6 @@ std::string seconds(double s) {
     std::snprintf(buf, sizeof buf, "%.3g s", s);
   }
   return buf;
-}
-
-// The workload, size and dtype of run and plan.
-struct Spec {
-  tandem::Workload workload;
-  tandem::DType dtype;
-  std::int64_t n, nx, ncoef;
-};
-
-Spec parse_spec(const std::vector<std::string>& args, const std::map<std::string, std::string>& o,
-                bool need_n) {
-  if (args.size() < 3 || args[2].rfind("--", 0) == 0) throw Usage{"name a workload"};
-  Spec s{};
-  s.workload = tandem::parse_workload(args[2]);
-  s.dtype = o.count("--dtype") != 0 ? parse_dtype(o.at("--dtype")) : tandem::DType::f64;
-  if (s.workload == tandem::Workload::mse && s.dtype != tandem::DType::f32 &&
-      s.dtype != tandem::DType::f64) {
-    throw Usage{"mse takes f32 or f64"};
-  }
-  if (need_n && o.count("--n") == 0) throw Usage{"--n is required"};
-  const std::int64_t fallback = s.workload == tandem::Workload::matmul            ? 256
-                                : s.workload == tandem::Workload::polynomial_grid ? 10000
-                                                                                  : 1 << 20;
-  s.n = to_int(o, "--n", fallback, s.workload == tandem::Workload::mse ? 1 : 0);
-  s.nx = to_int(o, "--nx", 50, 0);
-  s.ncoef = to_int(o, "--ncoef", 4, 1);
-  return s;
 }
 
 tandem::Problem problem_of(const Spec& s) {
@@ -193,18 +61,21 @@ int cmd_info() {
   for (tandem::Backend b : {tandem::Backend::serial, tandem::Backend::openmp, tandem::Backend::cuda,
                             tandem::Backend::automatic}) {
     const tandem::BackendInfo i = tandem::backend_info(b);
-    std::cout << "  " << i.name << std::string(10 - i.name.size(), ' ');
+    std::cout << "  " << i.name << std::string(10 - std::min<std::size_t>(i.name.size(), 9), ' ');
     if (i.available) {
       std::cout << "available, " << i.threads << " thread" << (i.threads == 1 ? "" : "s") << ": "
-                << i.device << "\n";
+                << one_line(i.device) << "\n";
     } else {
-      std::cout << "unavailable: " << i.reason << "\n";
+      std::cout << "unavailable: " << one_line(i.reason) << "\n";
     }
   }
+  // The profile's strings come from a file and the environment: escaped.
   const tandem::ProfileInfo p = tandem::profile_info();
-  std::cout << "\nmachine: " << p.machine
-            << "\nprofile: " << (p.path.empty() ? "(no path)" : p.path) << "\n  " << p.status
-            << (p.loaded ? ", measured " + p.created : "; automatic uses the built-in defaults")
+  std::cout << "\nmachine: " << printable(p.machine)
+            << "\nprofile: " << (p.path.empty() ? "(no path)" : printable(p.path)) << "\n  "
+            << printable(p.status)
+            << (p.loaded ? ", measured " + printable(p.created)
+                         : "; automatic uses the built-in defaults")
             << "\n";
   const char* env = std::getenv("TANDEM_BACKEND");
   std::cout << "default backend: " << tandem::default_backend()
@@ -305,27 +176,68 @@ std::pair<double, tandem::Stats> run_typed(const Spec& s, tandem::Options o, int
   return {sum, stats[stats.size() / 2]};
 }
 
-int cmd_run(const std::vector<std::string>& args) {
-  const auto o = parse_options(
-      args, 3, {"--n", "--backend", "--dtype", "--threads", "--repeat", "--nx", "--ncoef"}, {});
-  const Spec s = parse_spec(args, o, false);
-  tandem::Options options;
-  if (o.count("--backend") != 0) options.backend = tandem::parse_backend(o.at("--backend"));
-  options.threads = static_cast<int>(to_int(o, "--threads", 0, 0));
-  const int repeat = static_cast<int>(to_int(o, "--repeat", 5, 1));
+/// Refuses, before allocating, data that cannot fit in this machine's memory (the ranges of the
+/// parser keep every size below 2^40 elements, but not below what this machine holds).
+void check_fits(const Spec& s) {
+  const double elem = s.dtype == tandem::DType::f32 || s.dtype == tandem::DType::i32 ? 4.0 : 8.0;
+  const double n = static_cast<double>(s.n);
+  double elements = 0;
+  switch (s.workload) {
+    case tandem::Workload::map:
+      elements = 2 * n;  // x, y
+      break;
+    case tandem::Workload::mse:
+      elements = n;
+      break;
+    case tandem::Workload::matmul:
+      elements = 5 * n * n;  // a, b, c and the generated values of a and b
+      break;
+    case tandem::Workload::polynomial_grid:
+      elements = n * static_cast<double>(s.nx) + n + static_cast<double>(s.nx) +
+                 static_cast<double>(s.ncoef);  // out, axes, x
+      break;
+  }
+  const double bytes = elements * elem;
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0) return;  // unknown: the allocation itself will tell
+  const double memory = static_cast<double>(pages) * static_cast<double>(page_size);
+  if (bytes > memory) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "the data of %s %s n=%lld takes %.3g GB, more than this machine's %.3g GB",
+                  std::string(tandem::to_string(s.workload)).c_str(),
+                  std::string(tandem::to_string(s.dtype)).c_str(), static_cast<long long>(s.n),
+                  bytes / 1e9, memory / 1e9);
+    throw tandem::out_of_memory(buf);
+  }
+}
+
+/// The Options of a run. A new option of the call (say Options::verify) is one line here.
+tandem::Options options_of(const tandem_cli::RunArgs& a) {
+  tandem::Options o;
+  o.backend = a.backend;
+  o.threads = a.threads;
+  return o;
+}
+
+int cmd_run(const tandem_cli::RunArgs& a) {
+  const Spec& s = a.spec;
+  check_fits(s);
+  const tandem::Options options = options_of(a);
   std::pair<double, tandem::Stats> r;
   switch (s.dtype) {
     case tandem::DType::f32:
-      r = run_typed<float>(s, options, repeat);
+      r = run_typed<float>(s, options, a.repeat);
       break;
     case tandem::DType::f64:
-      r = run_typed<double>(s, options, repeat);
+      r = run_typed<double>(s, options, a.repeat);
       break;
     case tandem::DType::i32:
-      r = run_typed<std::int32_t>(s, options, repeat);
+      r = run_typed<std::int32_t>(s, options, a.repeat);
       break;
     case tandem::DType::i64:
-      r = run_typed<std::int64_t>(s, options, repeat);
+      r = run_typed<std::int64_t>(s, options, a.repeat);
       break;
   }
   const tandem::Stats& st = r.second;
@@ -333,10 +245,10 @@ int cmd_run(const std::vector<std::string>& args) {
               std::string(tandem::to_string(s.dtype)).c_str(), static_cast<long long>(s.n));
   std::printf("backend:  %s (%d thread%s)\n", std::string(tandem::to_string(st.backend)).c_str(),
               st.threads, st.threads == 1 ? "" : "s");
-  std::printf("why:      %s\n", st.reason.c_str());
+  std::printf("why:      %s\n", one_line(st.reason).c_str());
   std::printf("%s %.17g\n",
               s.workload == tandem::Workload::mse ? "result:  " : "checksum:", r.first);
-  std::printf("time:     %s (median of %d calls)\n", seconds(st.seconds).c_str(), repeat);
+  std::printf("time:     %s (median of %d calls)\n", seconds(st.seconds).c_str(), a.repeat);
   std::printf("  allocation %s, host to device %s, compute %s, device to host %s\n",
               seconds(st.allocation_seconds).c_str(), seconds(st.host_to_device_seconds).c_str(),
               seconds(st.compute_seconds).c_str(), seconds(st.device_to_host_seconds).c_str());
@@ -344,11 +256,10 @@ int cmd_run(const std::vector<std::string>& args) {
 }
 
 // ---- plan ------------------------------------------------------------------------------------
-int cmd_plan(const std::vector<std::string>& args) {
-  const auto o = parse_options(args, 3, {"--n", "--dtype", "--nx", "--ncoef"}, {"--device"});
-  const Spec s = parse_spec(args, o, true);
+int cmd_plan(const tandem_cli::PlanArgs& a) {
+  const Spec& s = a.spec;
   tandem::Problem p = problem_of(s);
-  p.device = o.count("--device") != 0;
+  p.device = a.device;
   const tandem::Plan plan = tandem::plan(p);
   std::printf("%s %s n=%lld%s: work %.6g, %.6g bytes\n",
               std::string(tandem::to_string(s.workload)).c_str(),
@@ -360,7 +271,7 @@ int cmd_plan(const std::vector<std::string>& args) {
     const std::string name(tandem::to_string(pr.backend));
     if (!pr.available) {
       std::printf("  %-8s %12s %12s %12s %12s  unavailable: %s\n", name.c_str(), "-", "-", "-", "-",
-                  pr.why_not.c_str());
+                  one_line(pr.why_not).c_str());
       continue;
     }
     std::printf("  %-8s %12s %12s %12s %12s  %s%s\n", name.c_str(), seconds(pr.seconds).c_str(),
@@ -369,23 +280,61 @@ int cmd_plan(const std::vector<std::string>& args) {
                 pr.backend == plan.choice ? "  <- automatic" : "");
   }
   std::printf("choice: %s\nwhy: %s\n", std::string(tandem::to_string(plan.choice)).c_str(),
-              plan.reason.c_str());
+              one_line(plan.reason).c_str());
   const tandem::ProfileInfo info = tandem::profile_info();
-  std::printf("profile: %s (%s)\n", info.path.empty() ? "none" : info.path.c_str(),
-              info.status.c_str());
+  std::printf("profile: %s (%s)\n", info.path.empty() ? "none" : printable(info.path).c_str(),
+              printable(info.status).c_str());
   return 0;
 }
 
 // ---- calibrate -------------------------------------------------------------------------------
-int cmd_calibrate(const std::vector<std::string>& args) {
-  const auto o = parse_options(args, 2, {"--out"}, {"--quick", "--full"});
-  if (o.count("--quick") != 0 && o.count("--full") != 0) throw Usage{"--quick or --full, not both"};
+/// Refuses, before a minute of measuring, a profile path that cannot be saved to as a regular
+/// file: empty, or existing as anything but a regular file (a symbolic link, directory, FIFO,
+/// device or socket), or not even inspectable (a parent that is no directory, no permission).
+/// `what` names where the path came from, for the message.
+void check_out_path(const std::string& path, const std::string& what) {
+  if (path.empty()) {
+    throw tandem::invalid_argument(
+        "nowhere to save the profile (give --out, or set TANDEM_PROFILE, XDG_CACHE_HOME or "
+        "HOME)");
+  }
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT) return;  // a new file (calibrate creates the missing directories)
+    throw tandem::invalid_argument("cannot save the profile to " + what + " '" + printable(path) +
+                                   "': " + std::strerror(err));
+  }
+  if (S_ISREG(st.st_mode)) return;
+  const char* kind = S_ISLNK(st.st_mode)    ? "a symbolic link"
+                     : S_ISDIR(st.st_mode)  ? "a directory"
+                     : S_ISFIFO(st.st_mode) ? "a FIFO"
+                     : S_ISCHR(st.st_mode)  ? "a character device"
+                     : S_ISBLK(st.st_mode)  ? "a block device"
+                     : S_ISSOCK(st.st_mode) ? "a socket"
+                                            : "not a regular file";
+  throw tandem::invalid_argument("cannot save the profile to " + what + " '" + printable(path) +
+                                 "': it is " + kind + ", not a regular file");
+}
+
+int cmd_calibrate(const tandem_cli::MeasureArgs& a) {
   tandem::CalibrationOptions c;
-  c.quick = o.count("--full") == 0;
-  if (o.count("--out") != 0) c.path = o.at("--out");
-  c.progress = [](const std::string& line) { std::cout << "  " << line << std::endl; };
+  c.quick = a.quick;
+  // The path calibrate() would pick, resolved here so that it is checked before measuring.
+  std::string what = "--out";
+  if (a.out) {
+    c.path = *a.out;
+  } else if (const char* env = std::getenv("TANDEM_PROFILE"); env != nullptr && *env != '\0') {
+    c.path = env;
+    what = "TANDEM_PROFILE";
+  } else {
+    c.path = tandem::default_profile_path();
+    what = "the default path";
+  }
+  check_out_path(c.path, what);
+  c.progress = [](const std::string& line) { std::cout << "  " << one_line(line) << std::endl; };
   std::cout << "calibrating (" << (c.quick ? "quick" : "full") << ") on "
-            << tandem::profile_info().machine << std::endl;
+            << printable(tandem::profile_info().machine) << std::endl;
   const tandem::CalibrationResult r = tandem::calibrate(c);
   int rejected = 0;
   for (const auto& e : r.entries) rejected += e.accepted ? 0 : 1;
@@ -394,71 +343,92 @@ int cmd_calibrate(const std::vector<std::string>& args) {
                 r.host_to_device_bytes_per_second / 1e9, r.device_to_host_bytes_per_second / 1e9);
   } else {
     std::printf("  cuda not measured (%s)\n",
-                tandem::backend_info(tandem::Backend::cuda).reason.c_str());
+                one_line(tandem::backend_info(tandem::Backend::cuda).reason).c_str());
   }
   std::printf("%zu series fitted (%d rejected) in %.1f s; saved %s\n", r.entries.size(), rejected,
-              r.seconds, r.path.c_str());
+              r.seconds, printable(r.path).c_str());
   return 0;
 }
 
+// ---- output ----------------------------------------------------------------------------------
+/// Flushes standard output; throws when anything written to it was lost (a full disk, a closed
+/// pipe or descriptor), so that a truncated output never exits 0.
+void finish_output() {
+  errno = 0;
+  std::cout.flush();  // synchronised with stdio: this is fflush(stdout)
+  int err = errno;
+  if (std::fflush(stdout) != 0 && err == 0) err = errno;
+  if (!std::ferror(stdout) && std::cout.good()) return;
+  throw tandem::error(tandem::errc::device_error,
+                      std::string("cannot write to standard output") +
+                          (err != 0 ? std::string(": ") + std::strerror(err) : std::string()));
+}
+
 // ---- bench -----------------------------------------------------------------------------------
-int cmd_bench(const std::vector<std::string>& args) {
-  const auto o = parse_options(args, 2, {"--out"}, {"--quick", "--full"});
-  if (o.count("--quick") != 0 && o.count("--full") != 0) throw Usage{"--quick or --full, not both"};
+int cmd_bench(const tandem_cli::MeasureArgs& a) {
   const std::string script = std::string(TANDEM_SOURCE_DIR) + "/scripts/bench.sh";
   if (access(script.c_str(), X_OK) != 0) {
-    throw tandem::error(
-        tandem::errc::invalid_argument,
-        "tandem bench needs the source tree it was built from (" + script + " is not there)");
+    throw tandem::error(tandem::errc::invalid_argument,
+                        "tandem bench needs the source tree it was built from (" +
+                            printable(script) + " is not there)");
   }
-  std::vector<std::string> argv_s{script, o.count("--full") != 0 ? "--full" : "--quick"};
-  if (o.count("--out") != 0) argv_s.insert(argv_s.end(), {"--out", o.at("--out")});
+  std::vector<std::string> argv_s{script, a.quick ? "--quick" : "--full"};
+  if (a.out) argv_s.insert(argv_s.end(), {"--out", *a.out});
   std::vector<char*> argv;
-  for (std::string& a : argv_s) argv.push_back(a.data());
+  for (std::string& s : argv_s) argv.push_back(s.data());
   argv.push_back(nullptr);
-  std::cout.flush();
+  finish_output();
   execv(script.c_str(), argv.data());
-  throw tandem::error(tandem::errc::invalid_argument, "cannot run " + script);
+  const int err = errno;
+  throw tandem::error(tandem::errc::invalid_argument,
+                      "cannot run " + printable(script) + ": " + std::strerror(err));
+}
+
+int execute(const tandem_cli::Command& c) {
+  switch (c.verb) {
+    case tandem_cli::Verb::help:
+      std::cout << c.help;
+      return c.help_status;
+    case tandem_cli::Verb::version:
+      std::cout << "tandem " << tandem::version() << "\n";
+      return 0;
+    case tandem_cli::Verb::info:
+      return cmd_info();
+    case tandem_cli::Verb::run:
+      return cmd_run(c.run);
+    case tandem_cli::Verb::plan:
+      return cmd_plan(c.plan);
+    case tandem_cli::Verb::calibrate:
+      return cmd_calibrate(c.measure);
+    case tandem_cli::Verb::bench:
+      return cmd_bench(c.measure);
+  }
+  return 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv, argv + argc);
-  const std::string cmd = args.size() > 1 ? args[1] : "";
-  const std::map<std::string, const char*> help{{"info", kInfoHelp},
-                                                {"run", kRunHelp},
-                                                {"plan", kPlanHelp},
-                                                {"calibrate", kCalibrateHelp},
-                                                {"bench", kBenchHelp}};
+  std::string prefix = "tandem";
   try {
-    if (cmd.empty() || is_help(cmd)) {
-      std::cout << kMainHelp;
-      return cmd.empty() ? 2 : 0;
+    const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+    const tandem_cli::Command c = tandem_cli::parse(args);
+    if (!c.name.empty()) prefix += " " + c.name;
+    if (!c.error.empty()) {
+      std::cerr << prefix << ": " << c.error << "\n";
+      return 2;
     }
-    if (cmd == "--version") {
-      std::cout << "tandem " << tandem::version() << "\n";
-      return 0;
-    }
-    if (help.count(cmd) == 0) throw Usage{"unknown command '" + cmd + "' (see tandem --help)"};
-    if (std::any_of(args.begin() + 2, args.end(),
-                    [](const std::string& a) { return is_help(a); })) {
-      std::cout << help.at(cmd);
-      return 0;
-    }
-    if (cmd == "info") {
-      if (args.size() > 2) throw Usage{"info takes no arguments"};
-      return cmd_info();
-    }
-    if (cmd == "run") return cmd_run(args);
-    if (cmd == "plan") return cmd_plan(args);
-    if (cmd == "calibrate") return cmd_calibrate(args);
-    return cmd_bench(args);
-  } catch (const Usage& u) {
-    std::cerr << "tandem" << (cmd.empty() ? "" : " " + cmd) << ": " << u.message << "\n";
-    return 2;
+    const int status = execute(c);
+    finish_output();
+    return status;
+  } catch (const tandem::out_of_memory& e) {
+    std::cerr << prefix << ": out of memory: " << one_line(e.what()) << "\n";
+  } catch (const std::bad_alloc&) {
+    std::cerr << prefix << ": out of memory\n";
   } catch (const std::exception& e) {
-    std::cerr << "tandem" << (cmd.empty() ? "" : " " + cmd) << ": " << e.what() << "\n";
-    return 1;
+    std::cerr << prefix << ": " << one_line(e.what()) << "\n";
+  } catch (...) {
+    std::cerr << prefix << ": unexpected error\n";
   }
+  return 1;
 }
