@@ -124,7 +124,9 @@ class Scratch {
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   ~Scratch() {
-    if (device_ && data_ != nullptr) cuda_api(function_).release(data_);
+    if (device_ && data_ != nullptr) {
+      if (const TandemCudaModule* api = cuda_module_api()) api->release(data_);
+    }
   }
   void* data() noexcept { return data_; }
   // The contents on the host (downloaded from the device when needed).
@@ -289,13 +291,12 @@ void verified_map(const char* function, BackendImpl& backend, const Exec& exec, 
   visit_dtype(args.dtype, [&]<class T>() {
     const std::size_t bytes = static_cast<std::size_t>(args.n) * sizeof(T);
     const HostCopy x = host_operand(function, args.x, 1, args.n, args.n, sizeof(T), exec.device);
-    const HostCopy params{{}, args.params};  // converted parameters: always host memory
     Scratch out(function, bytes, exec.device);
     MapArgs b = args;
     b.y = out.data();
     timed(v, [&] { backend.map(b, exec); });
     std::vector<T> want(static_cast<std::size_t>(args.n));
-    MapArgs s = args;
+    MapArgs s = args;  // the converted parameters are host memory already
     s.x = x.data;
     s.y = want.data();
     serial_backend().map(s, serial_exec());
