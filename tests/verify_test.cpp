@@ -1,7 +1,11 @@
 // Options::verify on every available backend, Stats::verified and its reason, and the error
 // hierarchy (which standard handlers catch tandem's errors).
+#include <algorithm>
+#include <atomic>
+#include <limits>
 #include <new>
 #include <stdexcept>
+#include <thread>
 #include <type_traits>
 
 #include "verify_cases.hpp"
@@ -112,6 +116,61 @@ TEST(Verify, ValidationStillComesFirst) {
       {"x.size() is 2 but y.size() is 3"}));
   EXPECT_TRUE(tandem_test::all_equal(y, sentinel<double>()));
   EXPECT_TRUE(tandem_test::is_untouched(stats));
+}
+
+TEST(Verify, NonFiniteValuesAgree) {
+  // NaN and infinities propagate alike on every backend: equal infinities and NaN on both sides
+  // are agreement, not an error.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const tandem::Backend b : tandem::available_backends()) {
+    SCOPED_TRACE(std::string(tandem::to_string(b)));
+    tandem::Stats stats;
+    const tandem::Options o{.backend = b, .stats = &stats, .verify = true};
+    const std::vector<double> x{nan, inf, -inf, -0.0, 2};
+    std::vector<double> y(5);
+    tandem::map(std::span<const double>(x), std::span<double>(y), tandem::MapOp::square(), o);
+    EXPECT_TRUE(verified_stats(stats));
+    EXPECT_TRUE(std::isnan(y[0]));
+    EXPECT_EQ(y[1], inf);
+    EXPECT_EQ(y[2], inf);
+    // C(0, 0) = inf·0 + 1·1 = NaN, C(0, 1) = inf·1 + 1·1 = inf, C(1, 1) = 1 + 1 = 2.
+    tandem::Matrix<double> A(2, 2, {inf, 1, 1, 1}), B(2, 2, {0, 1, 1, 1});
+    const auto C = tandem::matmul(A.view(), B.view(), o);
+    EXPECT_TRUE(verified_stats(stats));
+    EXPECT_TRUE(std::isnan(C(0, 0)));
+    EXPECT_EQ(C(0, 1), inf);
+    EXPECT_EQ(C(1, 1), 2.0);
+    EXPECT_EQ(tandem::mse(std::span<const double>(x).subspan(1), o), inf);
+    EXPECT_TRUE(verified_stats(stats));
+  }
+}
+
+TEST(Verify, ConcurrentVerifiedCalls) {
+  // Each call has its own scratch; the serial oracle is shared and stateless.
+  const std::int64_t n = 48;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      tandem::Matrix<std::int64_t> A(n, n), B(n, n);
+      for (std::int64_t i = 0; i < n * n; ++i) {
+        A.values()[static_cast<std::size_t>(i)] = (i * 7 + t) % 13 - 6;
+        B.values()[static_cast<std::size_t>(i)] = (i * 5 + t) % 11 - 5;
+      }
+      for (int r = 0; r < 5; ++r) {
+        tandem::Stats stats;
+        const auto C = tandem::matmul(A.view(), B.view(), {.stats = &stats, .verify = true});
+        const auto S = tandem::matmul(A.view(), B.view(), {.backend = tandem::Backend::serial});
+        if (!std::equal(C.values().begin(), C.values().end(), S.values().begin()) ||
+            !verified_stats(stats)) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 // ---- the error hierarchy ---------------------------------------------------------------------
