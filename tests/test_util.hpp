@@ -183,12 +183,13 @@ inline tandem::Stats untouched_stats() {
   s.threads = -42;
   s.seconds = -1.5;
   s.reason = "untouched";
+  s.verified = true;
   return s;
 }
 inline ::testing::AssertionResult is_untouched(const tandem::Stats& s) {
   const tandem::Stats u = untouched_stats();
   if (s.backend == u.backend && s.requested == u.requested && s.threads == u.threads &&
-      s.seconds == u.seconds && s.reason == u.reason) {
+      s.seconds == u.seconds && s.reason == u.reason && s.verified == u.verified) {
     return ::testing::AssertionSuccess();
   }
   return ::testing::AssertionFailure() << "stats were written on error (backend=" << s.backend
@@ -338,6 +339,8 @@ constexpr tandem::errc errc_of() {
     return tandem::errc::backend_unavailable;
   if constexpr (std::is_same_v<E, tandem::device_error>) return tandem::errc::device_error;
   if constexpr (std::is_same_v<E, tandem::out_of_memory>) return tandem::errc::out_of_memory;
+  if constexpr (std::is_same_v<E, tandem::verification_error>)
+    return tandem::errc::verification_failed;
 }
 
 /// Success when f() throws exactly E (with the matching code()) whose message contains every

@@ -120,6 +120,8 @@ void throw_error(errc code, const std::string& message) {
       throw device_error(message);
     case errc::out_of_memory:
       throw out_of_memory(message);
+    case errc::verification_failed:
+      throw verification_error(message);
   }
   throw error(code, message);
 }

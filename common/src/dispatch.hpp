@@ -1,8 +1,9 @@
 #pragma once
 // Dispatch: the only place that chooses a backend. Resolves per-call option >
-// set_default_backend() > TANDEM_BACKEND > automatic, runs the call, times it, fills Stats and
-// turns allocation failure into tandem::out_of_memory.
+// set_default_backend() > TANDEM_BACKEND > automatic, runs the call (verified against serial
+// when asked), times it, fills Stats and turns allocation failure into tandem::out_of_memory.
 #include <chrono>
+#include <cstddef>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -10,6 +11,7 @@
 #include "backend_impl.hpp"
 #include "tandem/options.hpp"
 #include "tandem/views.hpp"
+#include "verify.hpp"
 
 namespace tandem::detail {
 
@@ -45,28 +47,51 @@ void record(const Options& options, const Resolved& r, const Call& call,
             std::chrono::steady_clock::time_point start, double body_seconds,
             const Breakdown& timing);
 
-template <class Body>
+/// Runs a call: resolves the backend, runs body(impl, exec), records Stats. With verification
+/// on (Options::verify, TANDEM_VERIFY=1) and a backend other than serial, runs
+/// verified(impl, exec, verification) instead, which compares with serial before writing the
+/// outputs (verify.hpp); a call that cannot be verified (a C++ callable) passes no `verified`.
+template <class Body, class Verified = std::nullptr_t>
 auto run(const Call& call, const Options& options, std::chrono::steady_clock::time_point start,
-         Body&& body) {
+         Body&& body, Verified&& verified = nullptr) {
+  constexpr bool possible = !std::is_null_pointer_v<std::remove_cvref_t<Verified>>;
+  const bool verify = verification_requested(call.function, options);
   Resolved r = resolve(call, options);
   Breakdown timing{};
   if (options.stats != nullptr) r.exec.timing = &timing;
+  const bool compare = possible && verify && r.impl->kind() != Backend::serial;
+  Verification check;
   try {
     const auto body_start = std::chrono::steady_clock::now();
-    const auto seconds = [&] {
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() - body_start).count();
+    const auto finish = [&] {
+      const double body_seconds =
+          compare ? check.backend_seconds
+                  : std::chrono::duration<double>(std::chrono::steady_clock::now() - body_start)
+                        .count();
+      record(options, r, call, start, body_seconds, timing);
+      if (options.stats != nullptr) {
+        options.stats->verified = false;  // record() leaves it; a reused Stats must not keep it
+        if (verify) note_verification(*options.stats, r.impl->kind(), possible, check);
+      }
+    };
+    const auto go = [&] {
+      if constexpr (possible) {
+        if (compare) return verified(*r.impl, r.exec, check);
+      }
+      return body(*r.impl, r.exec);
     };
     if constexpr (std::is_void_v<decltype(body(*r.impl, r.exec))>) {
-      body(*r.impl, r.exec);
-      record(options, r, call, start, seconds(), timing);
+      go();
+      finish();
     } else {
-      auto result = body(*r.impl, r.exec);
-      record(options, r, call, start, seconds(), timing);
+      auto result = go();
+      finish();
       return result;
     }
   } catch (const std::bad_alloc&) {
     throw out_of_memory(std::string(call.function) + ": out of host memory on the " +
-                        std::string(to_string(r.impl->kind())) + " backend");
+                        std::string(to_string(r.impl->kind())) + " backend" +
+                        (compare ? " (verifying against serial)" : ""));
   }
 }
 

@@ -93,7 +93,9 @@ void map_impl(std::span<const T> x, std::span<T> y, const MapOp& op, const Optio
   const MapArgs args{dtype_of<T>, x.data(), y.data(), n, op.kind(), params.data(), params.size()};
   const Call call{kMap, Workload::map, dtype_of<T>, static_cast<double>(n),
                   2.0 * static_cast<double>(n) * sizeof(T)};
-  run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); });
+  run(
+      call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); },
+      [&](BackendImpl& b, const Exec& e, Verification& v) { verified_map(kMap, b, e, args, v); });
 }
 
 void map_device(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op, const Options& options) {
@@ -114,7 +116,9 @@ void map_device(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op, const O
                     static_cast<double>(x.size()),
                     2.0 * static_cast<double>(x.size()) * sizeof(T),
                     true};
-    run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); });
+    run(
+        call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); },
+        [&](BackendImpl& b, const Exec& e, Verification& v) { verified_map(kMap, b, e, args, v); });
   });
 }
 

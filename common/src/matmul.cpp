@@ -42,9 +42,14 @@ void matmul_impl(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C,
                        sizeof(T);
   const Call call{kMatmul, Workload::matmul, dtype_of<T>, work, bytes};
   // An empty C needs no backend work (a serial loop over 2^62 empty rows would still run).
-  run(call, options, start, [&](BackendImpl& b, const Exec& e) {
-    if (args.m > 0 && args.n > 0) b.matmul(args, e);
-  });
+  run(
+      call, options, start,
+      [&](BackendImpl& b, const Exec& e) {
+        if (args.m > 0 && args.n > 0) b.matmul(args, e);
+      },
+      [&](BackendImpl& b, const Exec& e, Verification& v) {
+        verified_matmul(kMatmul, b, e, args, v);
+      });
 }
 
 template <class T>
@@ -84,7 +89,11 @@ void matmul_device(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix C,
                         static_cast<double>(c.rows) * static_cast<double>(c.cols)) *
                        static_cast<double>(a.elem);
   const Call call{kMatmul, Workload::matmul, dtype, work, bytes, true};
-  run(call, options, start, [&](BackendImpl& be, const Exec& e) { be.matmul(args, e); });
+  run(
+      call, options, start, [&](BackendImpl& be, const Exec& e) { be.matmul(args, e); },
+      [&](BackendImpl& be, const Exec& e, Verification& v) {
+        verified_matmul(kMatmul, be, e, args, v);
+      });
 }
 
 }  // namespace

@@ -31,7 +31,11 @@ double mse_impl(std::span<const T> a, const std::span<const T>* b, const Options
   const MseArgs args{dtype_of<T>, a.data(), b != nullptr ? b->data() : nullptr, n};
   const Call call{kMse, Workload::mse, dtype_of<T>, static_cast<double>(n),
                   (b != nullptr ? 2.0 : 1.0) * static_cast<double>(n) * sizeof(T)};
-  return run(call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); });
+  return run(
+      call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); },
+      [&](BackendImpl& be, const Exec& e, Verification& v) {
+        return verified_mse(kMse, be, e, args, v);
+      });
 }
 
 double mse_device(const DeviceBuffer& a, const DeviceBuffer* b, const Options& options) {
@@ -60,7 +64,11 @@ double mse_device(const DeviceBuffer& a, const DeviceBuffer* b, const Options& o
                   static_cast<double>(a.size()),
                   (b != nullptr ? 2.0 : 1.0) * static_cast<double>(a.size()) * elem,
                   true};
-  return run(call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); });
+  return run(
+      call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); },
+      [&](BackendImpl& be, const Exec& e, Verification& v) {
+        return verified_mse(kMse, be, e, args, v);
+      });
 }
 
 }  // namespace

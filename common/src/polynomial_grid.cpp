@@ -93,9 +93,14 @@ void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out, con
   const Call call{kGrid, Workload::polynomial_grid, dtype_of<T>, work, bytes};
   // An empty result needs no backend work: skipping it spares the per-thread coefficient
   // scratch, whose size follows the declared table width even when the table has no rows.
-  run(call, options, start, [&](BackendImpl& b, const Exec& e) {
-    if (args.sets > 0 && args.nx > 0) b.polynomial_grid(args, e);
-  });
+  run(
+      call, options, start,
+      [&](BackendImpl& b, const Exec& e) {
+        if (args.sets > 0 && args.nx > 0) b.polynomial_grid(args, e);
+      },
+      [&](BackendImpl& b, const Exec& e, Verification& v) {
+        verified_polynomial_grid(kGrid, b, e, args, v);
+      });
 }
 
 template <class T, class Grid>
@@ -154,7 +159,11 @@ void run_device_grid(DType dtype, std::int64_t sets, std::int64_t ncoef, const R
                         static_cast<double>(sets) * static_cast<double>(nx)) *
                        elem;
   const Call call{kGrid, Workload::polynomial_grid, dtype, work, bytes, true};
-  run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); });
+  run(
+      call, options, start, [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); },
+      [&](BackendImpl& b, const Exec& e, Verification& v) {
+        verified_polynomial_grid(kGrid, b, e, args, v);
+      });
 }
 
 void grid_device(ConstDeviceMatrix table, const DeviceBuffer& x, DeviceMatrix out,

@@ -26,6 +26,10 @@ struct Stats {
   double compute_seconds = 0.0;         ///< the computation itself
   double device_to_host_seconds = 0.0;  ///< copying results back (cuda, host data)
   std::string reason;                   ///< where the choice came from and, for automatic, why
+  /// The result was compared with the serial oracle's and agreed within the workload's bound
+  /// (Options::verify or TANDEM_VERIFY=1). False when verification was off, when the backend was
+  /// serial itself, and for a C++ callable given to map (never verified); reason says which.
+  bool verified = false;
 };
 
 /// The largest Options::threads a call accepts. More is an error rather than a team the OpenMP
@@ -41,6 +45,12 @@ struct Options {
   int threads = 0;
   /// Receives which backend ran, why, and the wall time. May be null.
   Stats* stats = nullptr;
+  /// Also run the call on `serial` and compare the results within the workload's documented
+  /// bound (exact for integers, map and polynomial_grid); a difference throws
+  /// tandem::verification_error and leaves the outputs untouched. Costs a serial run and a
+  /// scratch copy of the output. On when this is true or the environment variable
+  /// TANDEM_VERIFY is 1 (read once per process). The callable form of map is never verified.
+  bool verify = false;
 };
 
 }  // namespace tandem

@@ -1,0 +1,142 @@
+// libtandem_cuda_faulty.so: a cuda module for the verification tests. Its "device" memory is
+// host memory and its workloads are plain loops, right by default; TANDEM_TEST_FAULT names a
+// workload (map, matmul, polynomial_grid, mse) whose result it then gets wrong by a little, so
+// that the tests can check that Options::verify / TANDEM_VERIFY catches it and leaves the
+// outputs untouched. Loaded through TANDEM_CUDA_MODULE; the C table is the real module's
+// (gpu/module_entry.cpp).
+//
+// When right, it still differs from serial where the bounds allow: f32/f64 matmul sums each
+// C(i, j) in reverse order of p, and mse accumulates in long double, so verification is seen to
+// accept a result that is not serial's bit for bit.
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+#include "kernels/arith.hpp"
+#include "kernels/map_ops.hpp"
+#include "module_api.hpp"
+
+namespace tandem::cuda {
+
+namespace {
+
+bool faulty(std::string_view workload) {
+  const char* f = std::getenv("TANDEM_TEST_FAULT");
+  return f != nullptr && workload == f;
+}
+
+// Off by one unit in the last place (floats) or by one (integers).
+template <class T>
+T nudge(T v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return std::nextafter(v, std::numeric_limits<T>::infinity());
+  } else {
+    return detail::add(v, T{1});
+  }
+}
+
+}  // namespace
+
+std::string open_device() { return {}; }
+std::string describe_device() { return "faulty test module (host memory)"; }
+
+void* allocate_buffer(std::size_t bytes) {
+  void* p = std::calloc(bytes == 0 ? 1 : bytes, 1);
+  if (p == nullptr) fail(errc::out_of_memory, "calloc of " + std::to_string(bytes) + " bytes");
+  return p;
+}
+void release_buffer(void* p) noexcept { std::free(p); }
+void upload_bytes(void* dst, const void* src, std::size_t bytes) { std::memcpy(dst, src, bytes); }
+void download_bytes(void* dst, const void* src, std::size_t bytes) { std::memcpy(dst, src, bytes); }
+void trim() noexcept {}
+void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
+                  std::uint64_t* device_allocations, std::uint64_t* pinned_allocations) noexcept {
+  *device_cached = *pinned_cached = 0;
+  *device_allocations = *pinned_allocations = 0;
+}
+double reference(int, std::int64_t, std::int64_t, std::int64_t, int) {
+  fail(errc::device_error, "no references in the faulty test module");
+}
+
+void run_map(const detail::MapArgs& g, bool, detail::Breakdown*) {
+  detail::visit_dtype(g.dtype, [&]<class T>() {
+    const T* x = static_cast<const T*>(g.x);
+    T* y = static_cast<T*>(g.y);
+    detail::visit_op(g.kind, static_cast<const T*>(g.params), g.nparams, [&](auto op) {
+      for (std::int64_t i = 0; i < g.n; ++i) y[i] = op(x[i]);
+    });
+    if (g.n > 0 && faulty("map")) y[g.n / 2] = nudge(y[g.n / 2]);
+  });
+}
+
+void run_matmul(const detail::MatmulArgs& g, bool, detail::Breakdown*) {
+  detail::visit_dtype(g.dtype, [&]<class T>() {
+    const T* A = static_cast<const T*>(g.a);
+    const T* B = static_cast<const T*>(g.b);
+    T* C = static_cast<T*>(g.c);
+    for (std::int64_t i = 0; i < g.m; ++i) {
+      for (std::int64_t j = 0; j < g.n; ++j) {
+        T s{0};
+        for (std::int64_t p = g.k - 1; p >= 0; --p) {
+          s = detail::add(s, detail::mul(A[i * g.lda + p], B[p * g.ldb + j]));
+        }
+        C[i * g.ldc + j] = s;
+      }
+    }
+    if (g.m > 0 && g.n > 0 && faulty("matmul")) {
+      T& c = C[(g.m / 2) * g.ldc + g.n / 2];
+      if constexpr (std::is_floating_point_v<T>) {
+        c = c * T(1.001) + T(1);  // far outside k·eps, whatever c is
+      } else {
+        c = nudge(c);
+      }
+    }
+  });
+}
+
+void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool, detail::Breakdown*) {
+  detail::visit_dtype(g.dtype, [&]<class T>() {
+    const T* x = static_cast<const T*>(g.x);
+    T* out = static_cast<T*>(g.out);
+    std::vector<T> coef(static_cast<std::size_t>(g.ncoef));
+    for (std::int64_t r = 0; r < g.sets; ++r) {
+      if (g.table != nullptr) {
+        const T* t = static_cast<const T*>(g.table) + r * g.ldt;
+        for (std::int64_t c = 0; c < g.ncoef; ++c) coef[static_cast<std::size_t>(c)] = t[c];
+      } else {
+        std::int64_t rest = r;
+        for (std::int64_t c = g.ncoef - 1; c >= 0; --c) {
+          const std::int64_t size = g.axis_sizes[c];
+          coef[static_cast<std::size_t>(c)] = static_cast<const T*>(g.axes[c])[rest % size];
+          rest /= size;
+        }
+      }
+      for (std::int64_t j = 0; j < g.nx; ++j) {
+        out[r * g.ldo + j] = detail::horner(coef.data(), g.ncoef, x[j]);
+      }
+    }
+    if (g.sets > 0 && g.nx > 0 && faulty("polynomial_grid")) {
+      T& v = out[(g.sets - 1) * g.ldo + g.nx - 1];
+      v = nudge(v);
+    }
+  });
+}
+
+double run_mse(const detail::MseArgs& g, bool, detail::Breakdown*) {
+  return detail::visit_float_dtype(g.dtype, [&]<class T>() {
+    const T* a = static_cast<const T*>(g.a);
+    const T* b = static_cast<const T*>(g.b);
+    long double sum = 0.0L;
+    for (std::int64_t i = 0; i < g.n; ++i) {
+      const double d = b != nullptr ? static_cast<double>(a[i]) - static_cast<double>(b[i])
+                                    : static_cast<double>(a[i]);
+      sum += static_cast<long double>(d * d);
+    }
+    const auto mean = static_cast<double>(sum / static_cast<long double>(g.n));
+    return faulty("mse") ? mean * (1.0 + 1e-9) : mean;
+  });
+}
+
+}  // namespace tandem::cuda
