@@ -2,6 +2,7 @@
 // what the writer replaces (symbolic links, devices, planted temporary names), the locale,
 // implausible coefficients. Pure profile code, compiled into the test.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cctype>
 #include <chrono>
 #include <clocale>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -252,6 +254,24 @@ TEST_F(ProfileHardening, AFailedSaveLeavesNoTemporaryFile) {
   fs::permissions(ro, fs::perms::owner_all);
   EXPECT_EQ(slurp(ro / "p.json"), "old");
   EXPECT_EQ(std::distance(fs::directory_iterator(ro), fs::directory_iterator{}), 1);
+}
+
+TEST_F(ProfileHardening, AFailedWriteLeavesTheOldFileAndNoTemporaryFile) {
+  // A file size limit makes write() fail with EFBIG, even for root (as a full disk would).
+  const std::string target = path("p.json");
+  std::ofstream(target) << "old";
+  struct rlimit was {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &was), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit tiny = was;
+  tiny.rlim_cur = 16;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tiny), 0);
+  const std::string why = save_profile_file(target, measured());
+  ::setrlimit(RLIMIT_FSIZE, &was);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_NE(why.find("cannot write"), std::string::npos) << why;
+  EXPECT_EQ(slurp(target), "old");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 1);
 }
 
 // ---- the locale ------------------------------------------------------------------------------

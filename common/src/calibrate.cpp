@@ -349,8 +349,8 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
   }
   // Before measuring: a minute of work must not end in "cannot write".
   if (const std::string why = detail::profile_path_problem(path); !why.empty()) {
-    throw invalid_argument("tandem::calibrate: cannot save the profile: '" +
-                           detail::printable(path) + "' " + why);
+    throw invalid_argument("tandem::calibrate: cannot save the profile: " +
+                           detail::printable("'" + path + "' " + why));
   }
 
   std::vector<Backend> cpu;

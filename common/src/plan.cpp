@@ -138,7 +138,7 @@ void check_profile_path(const std::string& path) {
   const std::string why = detail::profile_path_problem(path);
   if (!why.empty()) {
     throw invalid_argument("tandem::check_profile_path: " +
-                           (path.empty() ? why : "'" + detail::printable(path) + "' " + why));
+                           detail::printable(path.empty() ? why : "'" + path + "' " + why));
   }
 }
 

@@ -315,12 +315,15 @@ std::string profile_path_problem(const std::string& path) {
   if (::lstat(path.c_str(), &st) == 0) {
     std::string what = describe_file_type(st.st_mode);
     if (!what.empty()) return what + " (a profile is written only to a regular file or a new path)";
+    // A read-only profile is not replaced, though the rename could.
     if (::access(path.c_str(), W_OK) != 0) return "is not writable (" + errno_text(errno) + ")";
-    return "";
+  } else if (errno == ENOTDIR) {
+    return "has a parent that is not a directory";
+  } else if (errno != ENOENT) {
+    return "cannot be inspected (" + errno_text(errno) + ")";
   }
-  if (errno == ENOTDIR) return "has a parent that is not a directory";
-  if (errno != ENOENT) return "cannot be inspected (" + errno_text(errno) + ")";
-  // A new file: its nearest existing ancestor must be a folder we may write in.
+  // The temporary file is created next to it: the nearest existing ancestor must be a folder we
+  // may write in (missing folders below it are created).
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   while (true) {
     const std::string d = dir.empty() ? "." : dir.string();
