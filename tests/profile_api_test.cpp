@@ -7,11 +7,15 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tandem/tandem.hpp"
 
@@ -130,6 +134,35 @@ TEST_F(ProfileApi, UseProfileDoesNotKeepEveryState) {
   EXPECT_FALSE(tandem::profile_info().loaded);
   EXPECT_NO_THROW((void)tandem::plan(tandem::Problem::map(tandem::DType::f64, 100)));
 #endif
+}
+
+TEST_F(ProfileApi, ReadersRunWhileTheProfileIsReplaced) {
+  // Replaced states are freed once no thread holds them: readers (plan, automatic dispatch) on
+  // other threads must still only ever see whole states (run under ASan and TSan).
+  std::atomic<bool> stop{false};
+  std::atomic<long> reads{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      std::vector<double> x(256, 1.5), y(256);
+      while (!stop.load()) {
+        const tandem::Plan p = tandem::plan(tandem::Problem::map(tandem::DType::f64, 4096));
+        EXPECT_EQ(p.predictions.size(), 3u);
+        tandem::map(std::span<const double>(x), std::span<double>(y), tandem::MapOp::scale(2),
+                    {.backend = tandem::Backend::automatic});
+        EXPECT_EQ(y[255], 3.0);
+        ++reads;
+      }
+    });
+  }
+  std::ofstream(path("corrupt.json")) << "{";
+  for (int i = 0; i < 3000; ++i) {
+    const tandem::ProfileInfo info = tandem::use_profile(i % 2 == 0 ? "" : path("corrupt.json"));
+    EXPECT_FALSE(info.loaded);
+  }
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_GT(reads.load(), 0);
 }
 
 TEST(ProfileApiEnums, PlanRejectsValuesThatAreNoEnumerators) {
