@@ -276,6 +276,12 @@ TEST_F(ProfileHardening, AFailedWriteLeavesTheOldFileAndNoTemporaryFile) {
 
 // ---- the locale ------------------------------------------------------------------------------
 
+struct CommaNumpunct : std::numpunct<char> {
+  char do_decimal_point() const override { return ','; }
+  char do_thousands_sep() const override { return '.'; }
+  std::string do_grouping() const override { return "\3"; }
+};
+
 // A locale whose decimal point is ',' (installed, or generated into a temporary LOCPATH with
 // localedef when the machine has its sources); empty when neither is possible.
 std::string comma_locale(const fs::path& scratch) {
@@ -311,7 +317,8 @@ TEST_F(ProfileHardening, ReadingAndWritingIgnoreTheLocale) {
   const Profile p = measured();
   const std::string in_c = to_json(p);
   ASSERT_NE(std::setlocale(LC_ALL, name.c_str()), nullptr);
-  std::locale::global(std::locale(name));
+  // C++ streams too (an unnamed locale: std::locale(name) leaks inside glibc with LOCPATH).
+  std::locale::global(std::locale(std::locale::classic(), new CommaNumpunct));
   ASSERT_EQ(std::localeconv()->decimal_point[0], ',');
   const std::string in_comma = to_json(p);
   std::string error;
