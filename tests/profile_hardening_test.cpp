@@ -111,6 +111,25 @@ TEST_F(ProfileHardening, CharacterDevicesAreRefusedWithoutReading) {
   }
 }
 
+TEST_F(ProfileHardening, ProcFilesAreNotRead) {
+  // /proc/kmsg blocks (and a read consumes the kernel log); /proc files report size 0.
+  for (const char* file : {"/proc/kmsg", "/proc/self/status"}) {
+    SCOPED_TRACE(file);
+    tandem::detail::LoadResult r;
+    const double s =
+        seconds_of([&] { r = load_profile_file(file, kHere, builtin_profile(kHere)); });
+    EXPECT_LT(s, 10.0);
+    EXPECT_FALSE(r.profile.has_value());
+    EXPECT_TRUE(r.warn);
+    EXPECT_TRUE(r.status.find("ignored: corrupt (empty") != std::string::npos ||
+                r.status.find("ignored: unreadable") != std::string::npos)
+        << r.status;  // unreadable: no permission to open it
+  }
+  std::ofstream(path("empty.json"));
+  const auto r = load_profile_file(path("empty.json"), kHere, builtin_profile(kHere));
+  EXPECT_NE(r.status.find("ignored: corrupt (empty"), std::string::npos) << r.status;
+}
+
 TEST_F(ProfileHardening, ASymbolicLinkToAProfileIsRead) {
   const std::string real = path("real.json");
   ASSERT_EQ(save_profile_file(real, measured()), "");

@@ -373,6 +373,13 @@ LoadResult load_profile_file(const std::string& path, const MachineKey& machine,
       ::close(fd);
       return r;
     }
+    // /proc files (kmsg: blocking, and reading it consumes the kernel log) report size 0, as does
+    // an empty file, which is corrupt anyway: neither is read.
+    if (st.st_size == 0) {
+      r.status = "ignored: corrupt (empty, or a file with no size such as one in /proc)";
+      ::close(fd);
+      return r;
+    }
     char buf[16384];
     while (text.size() <= kMaxProfileBytes) {
       const ssize_t n = ::read(fd, buf, sizeof buf);
