@@ -1,6 +1,7 @@
 #include "automatic.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -9,37 +10,51 @@
 #include <vector>
 
 #include "registry.hpp"
+#include "validate.hpp"
 
 namespace tandem::detail {
 
 namespace {
 
-std::atomic<const ModelState*> g_state{nullptr};
-
-// Every state ever published stays alive: a call may still read one that was just replaced.
-// Replacements are rare (use_profile, calibrate), so this is a few kilobytes at most.
-std::mutex& state_mutex() {
-  static std::mutex m;
-  return m;
+// The state in use, and a generation counter bumped on every replacement. A reader keeps the
+// state it last read alive in a thread_local shared_ptr, so a replaced state is freed once no
+// thread holds it: at most one old state per thread stays alive (use_profile in a loop no
+// longer grows the process). The hot path is one atomic load when nothing changed.
+struct Published {
+  std::mutex mutex;
+  std::shared_ptr<const ModelState> state;   // guarded by mutex
+  std::atomic<std::uint64_t> generation{0};  // 0: nothing published yet
+};
+Published& published() {
+  static auto* p = new Published();  // never destroyed: readers may run during exit
+  return *p;
 }
-std::vector<std::unique_ptr<ModelState>>& kept() {
-  static auto* v = new std::vector<std::unique_ptr<ModelState>>();  // never destroyed
-  return *v;
+
+std::shared_ptr<const ModelState> publish(std::shared_ptr<const ModelState> s, bool only_if_none) {
+  Published& p = published();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  if (only_if_none && p.state) return p.state;
+  p.state = std::move(s);
+  p.generation.fetch_add(1, std::memory_order_acq_rel);
+  return p.state;
 }
 
-const ModelState& publish(std::unique_ptr<ModelState> s, bool only_if_none) {
-  std::lock_guard<std::mutex> lock(state_mutex());
-  if (only_if_none) {
-    if (const ModelState* now = g_state.load(std::memory_order_acquire)) return *now;
+// The current state for this thread; nullptr before the first publication.
+const ModelState* current() {
+  thread_local std::shared_ptr<const ModelState> mine;
+  thread_local std::uint64_t mine_generation = 0;
+  Published& p = published();
+  const std::uint64_t g = p.generation.load(std::memory_order_acquire);
+  if (g != mine_generation) {
+    std::lock_guard<std::mutex> lock(p.mutex);
+    mine = p.state;
+    mine_generation = p.generation.load(std::memory_order_relaxed);
   }
-  const ModelState* raw = s.get();
-  kept().push_back(std::move(s));
-  g_state.store(raw, std::memory_order_release);
-  return *raw;
+  return mine.get();
 }
 
-std::unique_ptr<ModelState> load(const std::string& path) {
-  auto s = std::make_unique<ModelState>();
+std::shared_ptr<ModelState> load(const std::string& path) {
+  auto s = std::make_shared<ModelState>();
   s->path = path;
   const Profile defaults = builtin_profile(this_machine());
   LoadResult r = load_profile_file(path, this_machine(), defaults);
@@ -92,27 +107,27 @@ const MachineKey& this_machine() {
 }
 
 const ModelState& model_state() {
-  if (const ModelState* s = g_state.load(std::memory_order_acquire)) return *s;
+  if (const ModelState* s = current()) return *s;
   static std::once_flag once;
   std::call_once(once, [] {
     const MachineKey& key = this_machine();
     const std::string path = profile_path(std::getenv("TANDEM_PROFILE"),
                                           std::getenv("XDG_CACHE_HOME"), std::getenv("HOME"), key);
-    std::unique_ptr<ModelState> s = load(path);
+    std::shared_ptr<ModelState> s = load(path);
     const bool warn = !s->from_profile && s->status != "not found";
-    const ModelState& now = publish(std::move(s), true);
-    if (warn && !now.from_profile) {
+    const std::shared_ptr<const ModelState> now = publish(std::move(s), true);
+    if (warn && !now->from_profile) {
       std::fprintf(stderr, "tandem: warning: profile %s %s; automatic uses the built-in defaults\n",
-                   now.path.c_str(), now.status.c_str());
+                   printable(now->path).c_str(), printable(now->status).c_str());
     }
   });
-  return *g_state.load(std::memory_order_acquire);
+  return *current();
 }
 
-const ModelState& install_model(const std::string& path) {
-  std::unique_ptr<ModelState> s;
+std::shared_ptr<const ModelState> install_model(const std::string& path) {
+  std::shared_ptr<ModelState> s;
   if (path.empty()) {
-    s = std::make_unique<ModelState>();
+    s = std::make_shared<ModelState>();
     s->profile = builtin_profile(this_machine());
     s->status = "built-in defaults (no profile)";
   } else {
@@ -121,8 +136,8 @@ const ModelState& install_model(const std::string& path) {
   return publish(std::move(s), false);
 }
 
-const ModelState& install_model(const Profile& p, const std::string& path) {
-  auto s = std::make_unique<ModelState>();
+std::shared_ptr<const ModelState> install_model(const Profile& p, const std::string& path) {
+  auto s = std::make_shared<ModelState>();
   s->profile = p;
   s->from_profile = true;
   s->path = path;

@@ -2,6 +2,7 @@
 // The process's cost model: the profile loaded lazily and once (or replaced by use_profile or
 // calibrate), this machine's key, and what each backend can run. dispatch asks it for the
 // automatic choice; plan.cpp exposes it.
+#include <memory>
 #include <string>
 
 #include "cost_model.hpp"
@@ -17,14 +18,17 @@ struct ModelState {
 };
 
 /// The model in use; the first call loads TANDEM_PROFILE or the default path (warning once on
-/// stderr if that file is corrupt or foreign). Thread-safe; after the first call, one atomic load.
+/// stderr if that file is corrupt or foreign). Thread-safe; after the first call, one atomic load
+/// while the model is not replaced. The reference stays valid until this thread calls
+/// model_state() again (each thread holds the state it last read; replaced states are freed
+/// when no thread holds them).
 const ModelState& model_state();
 
 /// Makes `path` (empty: none) the profile of this process; returns the state now in use.
-const ModelState& install_model(const std::string& path);
+std::shared_ptr<const ModelState> install_model(const std::string& path);
 
 /// Uses an already measured profile (calibrate) saved at `path`.
-const ModelState& install_model(const Profile& p, const std::string& path);
+std::shared_ptr<const ModelState> install_model(const Profile& p, const std::string& path);
 
 /// CPU model, OpenMP threads, GPU and driver of this machine.
 const MachineKey& this_machine();

@@ -24,6 +24,7 @@
 #include "automatic.hpp"
 #include "tandem/tandem.hpp"
 #include "tandem/version.hpp"
+#include "validate.hpp"
 
 namespace tandem {
 
@@ -342,9 +343,14 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     path = env != nullptr && *env != '\0' ? env : default_profile_path();
   }
   if (path.empty()) {
-    throw error(errc::invalid_argument,
-                "tandem::calibrate: nowhere to save the profile (set TANDEM_PROFILE, "
-                "XDG_CACHE_HOME or HOME)");
+    throw invalid_argument(
+        "tandem::calibrate: nowhere to save the profile (set TANDEM_PROFILE, "
+        "XDG_CACHE_HOME or HOME)");
+  }
+  // Before measuring: a minute of work must not end in "cannot write".
+  if (const std::string why = detail::profile_path_problem(path); !why.empty()) {
+    throw invalid_argument("tandem::calibrate: cannot save the profile: " +
+                           detail::printable("'" + path + "' " + why));
   }
 
   std::vector<Backend> cpu;
@@ -378,7 +384,9 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     // A CPU backend whose fixed cost comes out 20x the built-in one measured a busy machine
     // (an OpenMP team waiting for a descheduled thread costs milliseconds), not tandem.
     const detail::Coefficients& builtin = defaults.at(b, w, d);
-    const bool plausible = b == Backend::cuda || f.a <= 20 * builtin.overhead;
+    // And coefficients outside the bounds a profile file may hold would make it corrupt.
+    const bool plausible = (b == Backend::cuda || f.a <= 20 * builtin.overhead) &&
+                           detail::plausible_overhead(f.a) && detail::plausible_per_unit(f.b);
     return CalibrationEntry{b,
                             w,
                             d,
@@ -463,6 +471,8 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
   if (has_cuda) {
     profile.h2d = bandwidth(h2d_pts, profile.h2d);
     profile.d2h = bandwidth(d2h_pts, profile.d2h);
+    if (!detail::plausible_bandwidth(profile.h2d)) profile.h2d = defaults.h2d;
+    if (!detail::plausible_bandwidth(profile.d2h)) profile.d2h = defaults.d2h;
     profile.transfer_measured = true;
     result.host_to_device_bytes_per_second = profile.h2d;
     result.device_to_host_bytes_per_second = profile.d2h;
@@ -475,7 +485,11 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
   }
 
   const std::string failed = detail::save_profile_file(path, profile);
-  if (!failed.empty()) throw error(errc::invalid_argument, "tandem::calibrate: " + failed);
+  // An I/O failure after the path was accepted: errc::device_error ("a system call failed") is
+  // the nearest of tandem's codes; the message says what failed.
+  if (!failed.empty()) {
+    throw device_error("tandem::calibrate: cannot save the profile: " + detail::printable(failed));
+  }
   detail::install_model(profile, path);
   result.seconds = seconds_since(start);
   return result;

@@ -1,249 +1,106 @@
 #include "profile.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <map>
-#include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
+#include <stdexcept>
 #include <system_error>
 #include <utility>
-#include <variant>
 #include <vector>
-
-#include <unistd.h>
 
 namespace tandem::detail {
 
 namespace {
 
+using Json = nlohmann::ordered_json;
+
 constexpr const char* kFormat = "tandem-profile";
 constexpr int kVersion = 1;
-constexpr std::size_t kMaxFileBytes = 1 << 20;
 constexpr int kMaxDepth = 8;
+constexpr int kMaxCount = 1 << 20;
 
-// ---- a minimal JSON value and a strict parser ------------------------------------------------
-
-struct Json;
-using JsonObject = std::map<std::string, Json>;
-using JsonArray = std::vector<Json>;
-struct Json {
-  std::variant<std::nullptr_t, bool, double, std::string, JsonArray, JsonObject> v;
-};
-
-class Parser {
- public:
-  explicit Parser(const std::string& text) : s_(text) {}
-
-  Json document() {
-    Json j = value(0);
-    skip_blanks();
-    if (pos_ != s_.size()) fail("unexpected bytes after the document");
-    return j;
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw std::runtime_error(what + " at byte " + std::to_string(pos_));
-  }
-  void skip_blanks() {
-    while (pos_ < s_.size() &&
-           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
-      ++pos_;
-    }
-  }
-  bool eat(char c) {
-    skip_blanks();
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  void expect(char c) {
-    if (!eat(c)) fail(std::string("expected '") + c + "'");
-  }
-  bool literal(const char* word) {
-    const std::string w(word);
-    if (s_.compare(pos_, w.size(), w) != 0) return false;
-    pos_ += w.size();
-    return true;
-  }
-
-  Json value(int depth) {
-    if (depth > kMaxDepth) fail("nested too deeply");
-    skip_blanks();
-    if (pos_ >= s_.size()) fail("unexpected end");
-    const char c = s_[pos_];
-    if (c == '{') return object(depth);
-    if (c == '[') return array(depth);
-    if (c == '"') return Json{string()};
-    if (literal("true")) return Json{true};
-    if (literal("false")) return Json{false};
-    if (literal("null")) return Json{nullptr};
-    return Json{number()};
-  }
-
-  Json object(int depth) {
-    expect('{');
-    JsonObject o;
-    if (eat('}')) return Json{std::move(o)};
-    do {
-      skip_blanks();
-      if (pos_ >= s_.size() || s_[pos_] != '"') fail("expected a key");
-      std::string key = string();
-      expect(':');
-      Json v = value(depth + 1);
-      if (!o.emplace(key, std::move(v)).second) fail("duplicate key '" + key + "'");
-    } while (eat(','));
-    expect('}');
-    return Json{std::move(o)};
-  }
-
-  Json array(int depth) {
-    expect('[');
-    JsonArray a;
-    if (eat(']')) return Json{std::move(a)};
-    do {
-      a.push_back(value(depth + 1));
-    } while (eat(','));
-    expect(']');
-    return Json{std::move(a)};
-  }
-
-  // Strings of this schema are plain text: escapes \" \\ \/ \n \t and \uXXXX below 0x80 only.
-  std::string string() {
-    ++pos_;  // the opening quote
-    std::string out;
-    while (true) {
-      if (pos_ >= s_.size()) fail("unterminated string");
-      const char c = s_[pos_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (pos_ >= s_.size()) fail("unterminated escape");
-      const char e = s_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out += e;
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          if (pos_ + 4 > s_.size()) fail("short \\u escape");
-          unsigned code = 0;
-          for (int i = 0; i < 4; ++i) {
-            const char h = s_[pos_++];
-            code <<= 4;
-            if (h >= '0' && h <= '9') {
-              code |= static_cast<unsigned>(h - '0');
-            } else if (h >= 'a' && h <= 'f') {
-              code |= static_cast<unsigned>(h - 'a' + 10);
-            } else if (h >= 'A' && h <= 'F') {
-              code |= static_cast<unsigned>(h - 'A' + 10);
-            } else {
-              fail("bad \\u escape");
-            }
-          }
-          if (code >= 0x80) fail("\\u escape beyond ASCII");
-          out += static_cast<char>(code);
-          break;
-        }
-        default:
-          fail("bad escape");
-      }
-    }
-  }
-
-  // RFC 8259 number grammar, converted with strtod.
-  double number() {
-    const std::size_t start = pos_;
-    const auto digit = [&] { return pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9'; };
-    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
-    if (!digit()) fail("expected a value");
-    if (s_[pos_] == '0') {
-      ++pos_;
-    } else {
-      while (digit()) ++pos_;
-    }
-    if (pos_ < s_.size() && s_[pos_] == '.') {
-      ++pos_;
-      if (!digit()) fail("bad number");
-      while (digit()) ++pos_;
-    }
-    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
-      if (!digit()) fail("bad number");
-      while (digit()) ++pos_;
-    }
-    const std::string text = s_.substr(start, pos_ - start);
-    errno = 0;
-    const double v = std::strtod(text.c_str(), nullptr);
-    if (errno == ERANGE || !std::isfinite(v)) fail("number out of range");
-    return v;
-  }
-
-  const std::string& s_;
-  std::size_t pos_ = 0;
-};
+std::string errno_text(int e) { return std::generic_category().message(e); }
 
 // ---- schema checks ---------------------------------------------------------------------------
 
 [[noreturn]] void bad(const std::string& what) { throw std::runtime_error(what); }
 
-const JsonObject& as_object(const Json& j, const std::string& what) {
-  const auto* o = std::get_if<JsonObject>(&j.v);
-  if (o == nullptr) bad(what + " must be an object");
-  return *o;
+// Strings of this schema are printable ASCII; the writer replaces anything else by '?'.
+bool plain(const std::string& s) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
+  }
+  return true;
+}
+
+std::string plain_copy(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+  }
+  return out;
+}
+
+const Json& as_object(const Json& j, const std::string& what) {
+  if (!j.is_object()) bad(what + " must be an object");
+  return j;
 }
 
 // Checks that `o` has only the `allowed` keys and all of the `required` ones.
-void check_keys(const JsonObject& o, const std::string& what, std::set<std::string> allowed,
+void check_keys(const Json& o, const std::string& what, const std::set<std::string>& allowed,
                 const std::set<std::string>& required) {
-  for (const auto& [k, v] : o) {
-    if (allowed.count(k) == 0) bad(what + " has an unexpected key '" + k + "'");
+  for (const auto& [k, v] : o.items()) {
+    if (allowed.count(k) == 0) bad(what + " has an unexpected key '" + plain_copy(k) + "'");
   }
   for (const auto& k : required) {
-    if (o.count(k) == 0) bad(what + " lacks '" + k + "'");
+    if (!o.contains(k)) bad(what + " lacks '" + k + "'");
   }
 }
 
-const std::string& get_string(const JsonObject& o, const std::string& key) {
-  const auto* s = std::get_if<std::string>(&o.at(key).v);
-  if (s == nullptr) bad("'" + key + "' must be a string");
-  return *s;
+const std::string& get_string(const Json& o, const std::string& key) {
+  const Json& v = o.at(key);
+  if (!v.is_string()) bad("'" + key + "' must be a string");
+  const std::string& s = v.get_ref<const std::string&>();
+  if (!plain(s)) bad("'" + key + "' must be printable ASCII");
+  return s;
 }
 
-double get_number(const JsonObject& o, const std::string& key) {
-  const auto* d = std::get_if<double>(&o.at(key).v);
-  if (d == nullptr) bad("'" + key + "' must be a number");
-  if (*d < 0) bad("'" + key + "' must not be negative");
-  return *d;
+double get_number(const Json& o, const std::string& key) {
+  const Json& v = o.at(key);
+  if (!v.is_number()) bad("'" + key + "' must be a number");
+  double d = 0;
+  if (v.is_number_unsigned()) {
+    d = static_cast<double>(v.get<std::uint64_t>());
+  } else if (v.is_number_integer()) {
+    d = static_cast<double>(v.get<std::int64_t>());
+  } else {
+    d = v.get<double>();
+  }
+  if (!std::isfinite(d)) bad("'" + key + "' must be finite");
+  if (d < 0) bad("'" + key + "' must not be negative");
+  return d;
 }
 
-int get_count(const JsonObject& o, const std::string& key, int max) {
+int get_count(const Json& o, const std::string& key, int min, int max) {
   const double d = get_number(o, key);
-  if (d != std::floor(d) || d > max)
-    bad("'" + key + "' must be an integer up to " + std::to_string(max));
+  if (d != std::floor(d) || d < min || d > max)
+    bad("'" + key + "' must be an integer from " + std::to_string(min) + " to " +
+        std::to_string(max));
   return static_cast<int>(d);
 }
 
 template <class E, std::size_t N>
-E get_enum(const JsonObject& o, const std::string& key, const E (&values)[N]) {
+E get_enum(const Json& o, const std::string& key, const E (&values)[N]) {
   const std::string& s = get_string(o, key);
   for (E e : values) {
     if (to_string(e) == s) return e;
@@ -251,13 +108,15 @@ E get_enum(const JsonObject& o, const std::string& key, const E (&values)[N]) {
   bad("'" + key + "' has an unknown value '" + s + "'");
 }
 
+std::string num(double v) { return Json(v).dump(); }
+
 constexpr Backend kBackends[] = {Backend::serial, Backend::openmp, Backend::cuda};
 constexpr Workload kWorkloads[] = {Workload::map, Workload::matmul, Workload::polynomial_grid,
                                    Workload::mse};
 constexpr DType kDTypes[] = {DType::f32, DType::f64, DType::i32, DType::i64};
 
 Profile from_json(const Json& doc, const Profile& base) {
-  const JsonObject& root = as_object(doc, "the document");
+  const Json& root = as_object(doc, "the document");
   check_keys(root, "the document",
              {"format", "version", "machine", "created", "tandem", "quick", "transfer", "entries"},
              {"format", "version", "machine", "entries"});
@@ -266,84 +125,93 @@ Profile from_json(const Json& doc, const Profile& base) {
     bad("'version' is not " + std::to_string(kVersion));
   }
   Profile p = base;
-  const JsonObject& m = as_object(root.at("machine"), "'machine'");
+  const Json& m = as_object(root.at("machine"), "'machine'");
   check_keys(m, "'machine'", {"cpu", "threads", "gpu", "driver"},
              {"cpu", "threads", "gpu", "driver"});
   p.machine.cpu = get_string(m, "cpu");
-  p.machine.threads = get_count(m, "threads", 1 << 20);
+  p.machine.threads = get_count(m, "threads", 1, kMaxCount);
   p.machine.gpu = get_string(m, "gpu");
   p.machine.driver = get_string(m, "driver");
-  if (root.count("created") != 0) p.created = get_string(root, "created");
-  if (root.count("tandem") != 0) p.version = get_string(root, "tandem");
-  if (root.count("quick") != 0) {
-    const auto* q = std::get_if<bool>(&root.at("quick").v);
-    if (q == nullptr) bad("'quick' must be true or false");
-    p.quick = *q;
+  if (root.contains("created")) p.created = get_string(root, "created");
+  if (root.contains("tandem")) p.version = get_string(root, "tandem");
+  if (root.contains("quick")) {
+    if (!root.at("quick").is_boolean()) bad("'quick' must be true or false");
+    p.quick = root.at("quick").get<bool>();
   }
-  if (root.count("transfer") != 0) {
-    const JsonObject& t = as_object(root.at("transfer"), "'transfer'");
+  if (root.contains("transfer")) {
+    const Json& t = as_object(root.at("transfer"), "'transfer'");
     const std::set<std::string> keys{"host_to_device_bytes_per_second",
                                      "device_to_host_bytes_per_second"};
     check_keys(t, "'transfer'", keys, keys);
     p.h2d = get_number(t, "host_to_device_bytes_per_second");
     p.d2h = get_number(t, "device_to_host_bytes_per_second");
-    if (p.h2d <= 0 || p.d2h <= 0) bad("transfer bandwidths must be positive");
+    for (const double bw : {p.h2d, p.d2h}) {
+      if (!plausible_bandwidth(bw)) {
+        bad("a transfer bandwidth of " + num(bw) + " B/s is implausible (valid: " +
+            num(kMinBandwidth) + " to " + num(kMaxBandwidth) + ")");
+      }
+    }
     p.transfer_measured = true;
   }
-  const auto* entries = std::get_if<JsonArray>(&root.at("entries").v);
-  if (entries == nullptr) bad("'entries' must be an array");
+  const Json& entries = root.at("entries");
+  if (!entries.is_array()) bad("'entries' must be an array");
   std::set<std::size_t> seen;
-  for (const Json& e : *entries) {
-    const JsonObject& o = as_object(e, "an entry");
+  for (const Json& e : entries) {
+    const Json& o = as_object(e, "an entry");
     const std::set<std::string> keys{"backend",          "workload",  "dtype", "overhead_seconds",
                                      "seconds_per_unit", "fit_error", "points"};
     check_keys(o, "an entry", keys, keys);
     const Backend b = get_enum(o, "backend", kBackends);
     const Workload w = get_enum(o, "workload", kWorkloads);
     const DType d = get_enum(o, "dtype", kDTypes);
-    if (!workload_has_dtype(w, d))
-      bad("an entry names " + std::string(to_string(w)) + " " + std::string(to_string(d)) +
-          ", which does not exist");
-    if (!seen.insert(Profile::index(b, w, d)).second) {
-      bad("two entries for " + std::string(to_string(b)) + " " + std::string(to_string(w)) + " " +
-          std::string(to_string(d)));
-    }
+    const std::string name = std::string(to_string(b)) + " " + std::string(to_string(w)) + " " +
+                             std::string(to_string(d));
+    if (!workload_has_dtype(w, d)) bad("an entry names " + name + ", which does not exist");
+    if (!seen.insert(Profile::index(b, w, d)).second) bad("two entries for " + name);
     Coefficients& c = p.at(b, w, d);
     c.overhead = get_number(o, "overhead_seconds");
     c.per_unit = get_number(o, "seconds_per_unit");
+    if (!plausible_overhead(c.overhead)) {
+      bad(name + ": an overhead of " + num(c.overhead) + " s is implausible (valid: 0 to " +
+          num(kMaxOverhead) + ")");
+    }
+    if (!plausible_per_unit(c.per_unit)) {
+      bad(name + ": " + num(c.per_unit) + " s per unit is implausible (valid: " + num(kMinPerUnit) +
+          " to " + num(kMaxPerUnit) + ")");
+    }
     c.fit_error = get_number(o, "fit_error");
-    c.points = get_count(o, "points", 1 << 20);
+    c.points = get_count(o, "points", 0, kMaxCount);
     c.measured = true;
   }
   return p;
 }
 
-// ---- writing ---------------------------------------------------------------------------------
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u >= 0x80) {
-      out += '?';  // the schema's strings are ASCII
-    } else {
-      out += c;
+// Parses `text` as one JSON document: no duplicate keys, at most kMaxDepth levels.
+Json parse_strict(const std::string& text) {
+  std::vector<std::set<std::string>> keys;  // one set per open object
+  const Json::parser_callback_t check = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (depth > kMaxDepth) bad("nested too deeply");
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        keys.emplace_back();
+        break;
+      case Json::parse_event_t::object_end:
+        if (!keys.empty()) keys.pop_back();
+        break;
+      case Json::parse_event_t::key: {
+        const std::string& k = parsed.get_ref<const std::string&>();
+        if (keys.empty() || !keys.back().insert(k).second) {
+          bad("duplicate key '" + plain_copy(k) + "'");
+        }
+        break;
+      }
+      default:
+        break;
     }
-  }
-  return out + "\"";
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+    return true;
+  };
+  // Strict: no comments, trailing bytes are an error (the parser's default).
+  return Json::parse(text, check, /*allow_exceptions=*/true, /*ignore_comments=*/false);
 }
 
 }  // namespace
@@ -368,77 +236,170 @@ std::string MachineKey::hash() const {
 }
 
 std::string to_json(const Profile& p) {
-  std::ostringstream o;
-  o << "{\n  \"format\": " << quoted(kFormat) << ",\n  \"version\": " << kVersion
-    << ",\n  \"machine\": {\"cpu\": " << quoted(p.machine.cpu)
-    << ", \"threads\": " << p.machine.threads << ", \"gpu\": " << quoted(p.machine.gpu)
-    << ", \"driver\": " << quoted(p.machine.driver) << "},\n  \"created\": " << quoted(p.created)
-    << ",\n  \"tandem\": " << quoted(p.version)
-    << ",\n  \"quick\": " << (p.quick ? "true" : "false");
+  Json doc;
+  doc["format"] = kFormat;
+  doc["version"] = kVersion;
+  doc["machine"] = {{"cpu", plain_copy(p.machine.cpu)},
+                    {"threads", p.machine.threads},
+                    {"gpu", plain_copy(p.machine.gpu)},
+                    {"driver", plain_copy(p.machine.driver)}};
+  doc["created"] = plain_copy(p.created);
+  doc["tandem"] = plain_copy(p.version);
+  doc["quick"] = p.quick;
   if (p.transfer_measured) {
-    o << ",\n  \"transfer\": {\"host_to_device_bytes_per_second\": " << number(p.h2d)
-      << ", \"device_to_host_bytes_per_second\": " << number(p.d2h) << "}";
+    doc["transfer"] = {{"host_to_device_bytes_per_second", p.h2d},
+                       {"device_to_host_bytes_per_second", p.d2h}};
   }
-  o << ",\n  \"entries\": [";
-  bool first = true;
+  Json entries = Json::array();
   for (Backend b : kBackends) {
     for (Workload w : kWorkloads) {
       for (DType d : kDTypes) {
         if (!workload_has_dtype(w, d)) continue;
         const Coefficients& c = p.at(b, w, d);
         if (!c.measured) continue;
-        o << (first ? "\n" : ",\n") << "    {\"backend\": " << quoted(std::string(to_string(b)))
-          << ", \"workload\": " << quoted(std::string(to_string(w)))
-          << ", \"dtype\": " << quoted(std::string(to_string(d)))
-          << ", \"overhead_seconds\": " << number(c.overhead)
-          << ", \"seconds_per_unit\": " << number(c.per_unit)
-          << ", \"fit_error\": " << number(c.fit_error) << ", \"points\": " << c.points << "}";
-        first = false;
+        entries.push_back({{"backend", to_string(b)},
+                           {"workload", to_string(w)},
+                           {"dtype", to_string(d)},
+                           {"overhead_seconds", c.overhead},
+                           {"seconds_per_unit", c.per_unit},
+                           {"fit_error", c.fit_error},
+                           {"points", c.points}});
       }
     }
   }
-  o << (first ? "]\n}\n" : "\n  ]\n}\n");
-  return o.str();
+  doc["entries"] = std::move(entries);
+  // nlohmann's dump writes the shortest text that reads back to the same double, and does not
+  // depend on the C or C++ locale.
+  return doc.dump(2) + "\n";
 }
 
 std::optional<Profile> parse_profile(const std::string& text, const Profile& base,
                                      std::string* error) {
   try {
-    Parser parser(text);
-    return from_json(parser.document(), base);
+    return from_json(parse_strict(text), base);
   } catch (const std::exception& e) {
     if (error != nullptr) *error = e.what();
     return std::nullopt;
   }
 }
 
+bool plausible_overhead(double s) noexcept { return s >= 0 && s <= kMaxOverhead; }
+bool plausible_per_unit(double s) noexcept { return s >= kMinPerUnit && s <= kMaxPerUnit; }
+bool plausible_bandwidth(double b) noexcept { return b >= kMinBandwidth && b <= kMaxBandwidth; }
+
+static std::string describe_file_type(unsigned mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG:
+      return "";
+    case S_IFLNK:
+      return "is a symbolic link";
+    case S_IFDIR:
+      return "is a directory";
+    case S_IFCHR:
+      return "is a character device";
+    case S_IFBLK:
+      return "is a block device";
+    case S_IFIFO:
+      return "is a FIFO";
+    case S_IFSOCK:
+      return "is a socket";
+    default:
+      return "is not a regular file";
+  }
+}
+
+std::string profile_path_problem(const std::string& path) {
+  if (path.empty()) return "empty path";
+  if (path.find('\0') != std::string::npos) return "contains a NUL byte";
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    std::string what = describe_file_type(st.st_mode);
+    if (!what.empty()) return what + " (a profile is written only to a regular file or a new path)";
+    // A read-only profile is not replaced, though the rename could.
+    if (::access(path.c_str(), W_OK) != 0) return "is not writable (" + errno_text(errno) + ")";
+  } else if (errno == ENOTDIR) {
+    return "has a parent that is not a directory";
+  } else if (errno != ENOENT) {
+    return "cannot be inspected (" + errno_text(errno) + ")";
+  }
+  // The temporary file is created next to it: the nearest existing ancestor must be a folder we
+  // may write in (missing folders below it are created).
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  while (true) {
+    const std::string d = dir.empty() ? "." : dir.string();
+    if (::stat(d.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) return "has a parent '" + d + "' that is not a directory";
+      if (::access(d.c_str(), W_OK | X_OK) != 0) {
+        return "is in a folder '" + d + "' that is not writable (" + errno_text(errno) + ")";
+      }
+      return "";
+    }
+    if (errno != ENOENT)
+      return "has a parent '" + d + "' that cannot be inspected (" + errno_text(errno) + ")";
+    if (dir.empty() || dir == dir.root_path()) return "has no existing parent folder";
+    dir = dir.parent_path();
+  }
+}
+
 LoadResult load_profile_file(const std::string& path, const MachineKey& machine,
                              const Profile& base) {
   LoadResult r;
-  std::error_code ec;
-  if (path.empty() || !std::filesystem::exists(path, ec)) {
+  if (path.empty()) {
     r.status = "not found";
     return r;
   }
+  // O_NONBLOCK: opening a FIFO must not wait for a writer. What was opened is checked on the
+  // descriptor itself (no check-then-open race); only a regular file is read, and at most
+  // kMaxProfileBytes + 1 bytes of it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    const int e = errno;
+    if (e == ENOENT) {
+      r.status = "not found";
+    } else {
+      r.warn = true;
+      r.status = "ignored: unreadable (" + errno_text(e) + ")";
+    }
+    return r;
+  }
   r.warn = true;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    r.status = "ignored: not a regular file";
-    return r;
+  std::string text;
+  {
+    struct stat st {};
+    const bool ok = ::fstat(fd, &st) == 0;
+    if (!ok || !S_ISREG(st.st_mode)) {
+      r.status = ok ? "ignored: not a regular file (" + describe_file_type(st.st_mode) + ")"
+                    : "ignored: unreadable (" + errno_text(errno) + ")";
+      ::close(fd);
+      return r;
+    }
+    // /proc files (kmsg: blocking, and reading it consumes the kernel log) report size 0, as does
+    // an empty file, which is corrupt anyway: neither is read.
+    if (st.st_size == 0) {
+      r.status = "ignored: corrupt (empty, or a file with no size such as one in /proc)";
+      ::close(fd);
+      return r;
+    }
+    char buf[16384];
+    while (text.size() <= kMaxProfileBytes) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        r.status = "ignored: unreadable (" + errno_text(errno) + ")";
+        ::close(fd);
+        return r;
+      }
+      if (n == 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
   }
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec || size > kMaxFileBytes) {
-    r.status = ec ? "ignored: unreadable (" + ec.message() + ")" : "ignored: corrupt (too large)";
-    return r;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) {
-    r.status = "ignored: unreadable";
+  if (text.size() > kMaxProfileBytes) {
+    r.status = "ignored: corrupt (larger than " + std::to_string(kMaxProfileBytes) + " bytes)";
     return r;
   }
   std::string error;
-  std::optional<Profile> p = parse_profile(text.str(), base, &error);
+  std::optional<Profile> p = parse_profile(text, base, &error);
   if (!p) {
     r.status = "ignored: corrupt (" + error + ")";
     return r;
@@ -455,27 +416,53 @@ LoadResult load_profile_file(const std::string& path, const MachineKey& machine,
 
 std::string save_profile_file(const std::string& path, const Profile& p) {
   namespace fs = std::filesystem;
+  if (std::string why = profile_path_problem(path); !why.empty()) return "'" + path + "' " + why;
   std::error_code ec;
   const fs::path target(path);
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) return "cannot create " + target.parent_path().string() + ": " + ec.message();
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create " + dir.string() + ": " + ec.message();
+
+  // A fresh name created exclusively (O_CREAT | O_EXCL: an existing name, a planted symbolic
+  // link included, is never opened), in the target's folder so that the rename is atomic.
+  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return "cannot create a temporary file in " + dir.string() + ": " + errno_text(errno);
+  const auto fail = [&](const std::string& what, int e) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return what + ": " + errno_text(e);
+  };
+  const std::string text = to_json(p);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("cannot write " + tmp, errno);
+    done += static_cast<std::size_t>(n);
   }
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << to_json(p);
-    out.close();
-    if (!out) {
-      fs::remove(tmp, ec);
-      return "cannot write " + tmp;
-    }
+  if (::fchmod(fd, 0644) != 0) return fail("cannot set the mode of " + tmp, errno);
+  if (::fsync(fd) != 0) return fail("cannot write " + tmp, errno);
+  if (::close(fd) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    return "cannot write " + tmp + ": " + errno_text(e);
   }
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    return "cannot rename " + tmp + " to " + path + ": " + ec.message();
+  // Checked again just before the rename, which would replace a device node or a FIFO that
+  // appeared meanwhile (rename never follows a symbolic link: it would replace the link).
+  if (std::string why = profile_path_problem(path); !why.empty()) {
+    ::unlink(tmp.c_str());
+    return "'" + path + "' " + why;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    return "cannot rename " + tmp + " to " + path + ": " + errno_text(e);
+  }
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {  // makes the rename durable; a failure here loses nothing already written
+    ::fsync(dfd);
+    ::close(dfd);
   }
   return {};
 }

@@ -2,8 +2,9 @@
 // A machine profile: the cost model's coefficients measured on one machine, and its JSON file.
 //
 // Pure code (no registry, no global state), so the tests compile it directly. The JSON reader
-// accepts this schema only; anything else (unknown keys, wrong types, negative or non-finite
-// numbers, duplicates, trailing bytes) makes the file corrupt.
+// (nlohmann::json, locale-independent) accepts this schema only; anything else (unknown keys,
+// wrong types, negative or non-finite numbers, coefficients outside the plausible bounds below,
+// duplicate keys, strings that are not printable ASCII, trailing bytes) makes the file corrupt.
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -62,6 +63,22 @@ struct Profile {
   }
 };
 
+/// A profile file is small; a larger one is corrupt (and is not read further).
+inline constexpr std::size_t kMaxProfileBytes = std::size_t{1} << 20;
+
+/// Plausible coefficients: anything outside is corrupt in a file and rejected by calibrate.
+/// overhead in [0, 1 s]; seconds per unit of work in [1e-16 s, 1 s] (1e-16: 10^16 units per
+/// second, beyond any device; 0 would make a backend free at any size); host<->device bandwidth
+/// in [1e6, 1e13] bytes/s.
+inline constexpr double kMaxOverhead = 1.0;
+inline constexpr double kMinPerUnit = 1e-16;
+inline constexpr double kMaxPerUnit = 1.0;
+inline constexpr double kMinBandwidth = 1e6;
+inline constexpr double kMaxBandwidth = 1e13;
+bool plausible_overhead(double seconds) noexcept;
+bool plausible_per_unit(double seconds) noexcept;
+bool plausible_bandwidth(double bytes_per_second) noexcept;
+
 /// Whether a workload has this dtype at all (mse: f32 and f64 only).
 bool workload_has_dtype(tandem::Workload w, DType d) noexcept;
 
@@ -79,11 +96,20 @@ struct LoadResult {
   std::string status;              // "loaded", "not found", or why it is ignored
   bool warn = false;               // corrupt or foreign: worth a warning
 };
+/// Opens without blocking (a FIFO, a terminal), reads only a regular file and at most
+/// kMaxProfileBytes of it; never throws.
 LoadResult load_profile_file(const std::string& path, const MachineKey& machine,
                              const Profile& base);
 
-/// Writes atomically (temporary file, then rename), creating the parent folders.
-/// Returns the error, or an empty string.
+/// Why a profile may not be written at `path`, or "" when it may: it must be a regular file or a
+/// missing name whose nearest existing ancestor is a writable folder (missing folders are
+/// created). Otherwise e.g. "empty path", "is a symbolic link", "is a character device",
+/// "is a FIFO", "is a directory", "is not writable (...)". Follows no symbolic link at `path`.
+std::string profile_path_problem(const std::string& path);
+
+/// Writes atomically, creating the parent folders: a temporary file created exclusively
+/// (mkstemp) next to the target, written, fsync'ed, then renamed over the target; removed on
+/// failure. Refuses what profile_path_problem refuses. Returns the error, or an empty string.
 std::string save_profile_file(const std::string& path, const Profile& p);
 
 /// TANDEM_PROFILE if given non-empty, else <cache>/tandem/profile-<hash>.json with <cache>

@@ -27,7 +27,7 @@ namespace tandem {
 /// The workloads, as the cost model and the command-line tool name them.
 enum class Workload { map, matmul, polynomial_grid, mse };
 
-/// "map", "matmul", "polynomial_grid", "mse".
+/// "map", "matmul", "polynomial_grid", "mse" ("unknown" for a value that is no enumerator).
 TANDEM_EXPORT std::string_view to_string(Workload workload) noexcept;
 
 /// Parses a workload name (any case; "polynomial-grid" too).
@@ -73,8 +73,10 @@ struct Plan {
 };
 
 /// The predictions for every backend and the choice `automatic` makes for `problem`.
-/// Throws tandem::backend_unavailable when no available backend can run it (device operands
-/// without cuda).
+/// Throws tandem::invalid_argument for a workload or dtype that is no enumerator, or a dtype the
+/// workload lacks; tandem::backend_unavailable when no available backend can run it (device
+/// operands without cuda). The Problem factories throw tandem::invalid_argument for a dtype that
+/// is no enumerator.
 TANDEM_EXPORT Plan plan(const Problem& problem);
 
 /// The profile `automatic` uses in this process.
@@ -99,10 +101,19 @@ TANDEM_EXPORT ProfileInfo use_profile(const std::string& path);
 /// The file calibrate() writes and the lazy load reads when TANDEM_PROFILE is unset.
 TANDEM_EXPORT std::string default_profile_path();
 
+/// Checks, without writing anything, that calibrate() may save a profile at `path`: a regular
+/// file (replaced), or a missing name whose nearest existing folder is writable (missing folders
+/// are created). Throws tandem::invalid_argument naming the path and what is wrong: an empty
+/// path, a symbolic link, a directory, a character or block device, a FIFO, a socket, a path
+/// that is not writable. calibrate() runs the same check before measuring; call this to check a
+/// user's path (e.g. a command-line option) even earlier.
+TANDEM_EXPORT void check_profile_path(const std::string& path);
+
 /// How to calibrate.
 struct CalibrationOptions {
   bool quick = true;  ///< fewer sizes and repetitions (under a minute on 2 cores)
-  /// Where to save; empty: TANDEM_PROFILE if set, else default_profile_path().
+  /// Where to save; empty: TANDEM_PROFILE if set, else default_profile_path(). The path must pass
+  /// check_profile_path() (calibrate checks it before measuring).
   std::string path;
   /// Called with one line per measured series, for progress. May be empty.
   std::function<void(const std::string&)> progress;
@@ -133,7 +144,10 @@ struct CalibrationResult {
 
 /// Measures every available backend on every workload and dtype (warm-up, batches, medians,
 /// outlier rejection, a fit check), saves the profile and makes this process use it.
-/// Throws tandem::error if the profile cannot be written.
+/// Before measuring, throws tandem::invalid_argument if there is nowhere to save or the path
+/// fails check_profile_path(). The save is atomic (an exclusively created temporary file, then a
+/// rename); if it still fails after measuring (disk full, permissions changed), throws
+/// tandem::device_error (errc::device_error: a system call failed) and the previous file stays.
 TANDEM_EXPORT CalibrationResult calibrate(const CalibrationOptions& options = {});
 
 }  // namespace tandem
