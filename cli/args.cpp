@@ -31,7 +31,7 @@ unavailable), threads and device, the machine key, and the profile automatic use
 
 constexpr const char* kRunHelp =
     R"(usage: tandem run <workload> [--n N] [--backend B] [--dtype D] [--threads T]
-                            [--repeat R] [--nx X] [--ncoef C]
+                            [--repeat R] [--nx X] [--ncoef C] [--verify]
 
 Runs one call R times on generated data and prints the checksum of its result, the median
 time and its breakdown (allocation, host to device, compute, device to host).
@@ -47,6 +47,8 @@ time and its breakdown (allocation, host to device, compute, device to host).
                 included in none
   --nx X        polynomial_grid: x points, 1 to 2^20 (default 50)
   --ncoef C     polynomial_grid: coefficients per polynomial, 1 to 64 (default 4)
+  --verify      also run every call on serial and compare within the workload's bound
+                (Options::verify; TANDEM_VERIFY=1 does the same); a mismatch is an error
 
 Numbers are decimal. Data that does not fit in this machine's memory is refused (exit 1).
 )";
@@ -253,6 +255,7 @@ void parse_run(Command& c, const std::vector<std::string>& args) {
   text_option(app, "--backend", backend, "B");
   text_option(app, "--threads", threads, "T");
   text_option(app, "--repeat", repeat, "R");
+  app.add_flag("--verify", c.run.verify)->disable_flag_override();
   run_cli11(app, args, 1);
   c.run.spec = spec.to_spec(false);
   if (backend) c.run.backend = parse_backend(*backend);

@@ -45,6 +45,7 @@ struct RunArgs {
   std::optional<tandem::Backend> backend;  ///< unset: as a call without options
   int threads = 0;
   int repeat = 5;
+  bool verify = false;  ///< Options::verify
 };
 
 struct PlanArgs {

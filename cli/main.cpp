@@ -213,11 +213,12 @@ void check_fits(const Spec& s) {
   }
 }
 
-/// The Options of a run. A new option of the call (say Options::verify) is one line here.
+/// The Options of a run. A new option of the call is one line here.
 tandem::Options options_of(const tandem_cli::RunArgs& a) {
   tandem::Options o;
   o.backend = a.backend;
   o.threads = a.threads;
+  o.verify = a.verify;
   return o;
 }
 
@@ -248,6 +249,7 @@ int cmd_run(const tandem_cli::RunArgs& a) {
   std::printf("why:      %s\n", one_line(st.reason).c_str());
   std::printf("%s %.17g\n",
               s.workload == tandem::Workload::mse ? "result:  " : "checksum:", r.first);
+  if (st.verified) std::printf("verified against serial: every call\n");
   std::printf("time:     %s (median of %d calls)\n", seconds(st.seconds).c_str(), a.repeat);
   std::printf("  allocation %s, host to device %s, compute %s, device to host %s\n",
               seconds(st.allocation_seconds).c_str(), seconds(st.host_to_device_seconds).c_str(),
@@ -332,6 +334,7 @@ int cmd_calibrate(const tandem_cli::MeasureArgs& a) {
     what = "the default path";
   }
   check_out_path(c.path, what);
+  tandem::check_profile_path(c.path);  // the library's own rules too (a writable folder...)
   c.progress = [](const std::string& line) { std::cout << "  " << one_line(line) << std::endl; };
   std::cout << "calibrating (" << (c.quick ? "quick" : "full") << ") on "
             << printable(tandem::profile_info().machine) << std::endl;

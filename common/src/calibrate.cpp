@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "automatic.hpp"
+#include "verify.hpp"
 #include "tandem/tandem.hpp"
 #include "tandem/version.hpp"
 #include "validate.hpp"
@@ -346,6 +347,13 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     throw invalid_argument(
         "tandem::calibrate: nowhere to save the profile (set TANDEM_PROFILE, "
         "XDG_CACHE_HOME or HOME)");
+  }
+  // TANDEM_VERIFY=1 would add a serial run to every measured call: the profile would describe
+  // the check, not the backends.
+  if (detail::verification_requested("tandem::calibrate", Options{})) {
+    throw invalid_argument(
+        "tandem::calibrate: TANDEM_VERIFY=1 makes every call also run on serial, so the "
+        "measurements would time the check too; unset TANDEM_VERIFY to calibrate");
   }
   // Before measuring: a minute of work must not end in "cannot write".
   if (const std::string why = detail::profile_path_problem(path); !why.empty()) {
