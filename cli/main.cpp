@@ -71,10 +71,11 @@ int cmd_info() {
   }
   // The profile's strings come from a file and the environment: escaped.
   const tandem::ProfileInfo p = tandem::profile_info();
-  std::cout << "\nmachine: " << printable(p.machine)
-            << "\nprofile: " << (p.path.empty() ? "(no path)" : printable(p.path)) << "\n  "
-            << printable(p.status)
-            << (p.loaded ? ", measured " + printable(p.created)
+  // ProfileInfo's strings come escaped from the library (control bytes as \xNN).
+  std::cout << "\nmachine: " << one_line(p.machine)
+            << "\nprofile: " << (p.path.empty() ? "(no path)" : one_line(p.path)) << "\n  "
+            << one_line(p.status)
+            << (p.loaded ? ", measured " + one_line(p.created)
                          : "; automatic uses the built-in defaults")
             << "\n";
   const char* env = std::getenv("TANDEM_BACKEND");
@@ -284,8 +285,8 @@ int cmd_plan(const tandem_cli::PlanArgs& a) {
   std::printf("choice: %s\nwhy: %s\n", std::string(tandem::to_string(plan.choice)).c_str(),
               one_line(plan.reason).c_str());
   const tandem::ProfileInfo info = tandem::profile_info();
-  std::printf("profile: %s (%s)\n", info.path.empty() ? "none" : printable(info.path).c_str(),
-              printable(info.status).c_str());
+  std::printf("profile: %s (%s)\n", info.path.empty() ? "none" : one_line(info.path).c_str(),
+              one_line(info.status).c_str());
   return 0;
 }
 
@@ -337,7 +338,7 @@ int cmd_calibrate(const tandem_cli::MeasureArgs& a) {
   tandem::check_profile_path(c.path);  // the library's own rules too (a writable folder...)
   c.progress = [](const std::string& line) { std::cout << "  " << one_line(line) << std::endl; };
   std::cout << "calibrating (" << (c.quick ? "quick" : "full") << ") on "
-            << printable(tandem::profile_info().machine) << std::endl;
+            << one_line(tandem::profile_info().machine) << std::endl;
   const tandem::CalibrationResult r = tandem::calibrate(c);
   int rejected = 0;
   for (const auto& e : r.entries) rejected += e.accepted ? 0 : 1;

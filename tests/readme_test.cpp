@@ -42,6 +42,12 @@ TEST(Readme, UsingItExampleRuns) {
   std::ostringstream out;
   out << stats.backend << " " << stats.seconds << " s: " << stats.reason << "\n";
   EXPECT_NE(out.str().find(std::string(tandem::to_string(stats.backend))), std::string::npos);
+
+  if (tandem::backend_info(tandem::Backend::openmp).available) {
+    tandem::Matrix<std::int32_t> V(2, 2);
+    tandem::matmul(A, B, V, {.backend = tandem::Backend::openmp, .verify = true});
+    EXPECT_EQ(V, C);
+  }
 }
 
 TEST(Readme, PlanExampleRuns) {
