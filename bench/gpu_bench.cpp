@@ -9,7 +9,7 @@
 #include "bench_common.hpp"
 
 namespace tandem::detail {
-// The cuda module's reference measurements (common/src/device.cpp): seconds per operation,
+// The cuda module's reference measurements (common/src/api/device.cpp): seconds per operation,
 // timed with CUDA events on the device (host clock for the launch + synchronize).
 TANDEM_EXPORT double cuda_reference_seconds(int which, std::int64_t a, std::int64_t b,
                                             std::int64_t c, int repetitions);

@@ -2,7 +2,7 @@
 // Factories of the CPU backends, for the registry.
 #include <memory>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 
 namespace tandem::detail {
 

@@ -6,7 +6,7 @@
 // the extra threads itself (same stack size as the runtime's), where a failure is an error
 // code, and caps the team at what could be created; and a fork()ed child runs on its calling
 // thread.
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 
 namespace tandem::detail {
 

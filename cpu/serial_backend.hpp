@@ -2,7 +2,7 @@
 // The serial backend: plain loops, simple enough to be obviously right. It is the oracle every
 // other backend is tested against, so it shares only element semantics (arith.hpp, map_ops.hpp)
 // with them, never their loop structure.
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 
 namespace tandem::detail {
 

@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "cost_model.hpp"
-#include "profile.hpp"
+#include "model/cost_model.hpp"
+#include "model/profile.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <new>
 #include <vector>
 
-#include "cuda_module_abi.hpp"
+#include "module/cuda_module_abi.hpp"
 #include "runtime.hpp"
 
 namespace tandem::cuda {

@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 
 namespace tandem::cuda {
 

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <new>
 
-#include "cuda_module_abi.hpp"
+#include "module/cuda_module_abi.hpp"
 #include "module_api.hpp"
 
 namespace tandem::cuda {

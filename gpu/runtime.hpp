@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 #include "cuda_check.hpp"
 
 namespace tandem::cuda {

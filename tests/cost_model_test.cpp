@@ -2,7 +2,7 @@
 // chosen, operands in GPU memory going to cuda, transfer costs counted for host data only.
 #include <gtest/gtest.h>
 
-#include "cost_model.hpp"
+#include "model/cost_model.hpp"
 #include "tandem/tandem.hpp"
 
 namespace {

@@ -2,7 +2,7 @@
 // answers with a table of another ABI version. The core must refuse it with a reason.
 #include <cstdint>
 
-#include "cuda_module_abi.hpp"
+#include "module/cuda_module_abi.hpp"
 
 namespace {
 TandemCudaModule foreign_table() {

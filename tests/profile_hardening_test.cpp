@@ -19,8 +19,8 @@
 #include <sstream>
 #include <string>
 
-#include "cost_model.hpp"
-#include "profile.hpp"
+#include "model/cost_model.hpp"
+#include "model/profile.hpp"
 
 namespace {
 

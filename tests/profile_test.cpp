@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "cost_model.hpp"
-#include "profile.hpp"
+#include "model/cost_model.hpp"
+#include "model/profile.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // f32/f64 GEMM through the BLAS found at build time (Fortran interface, so any vendor works).
 #include <string>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 
 namespace tandem::detail {
 

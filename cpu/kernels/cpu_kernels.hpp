@@ -3,7 +3,7 @@
 // (multiversion.hpp). The openmp backend calls them on per-thread ranges.
 #include <cstdint>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 
 namespace tandem::detail {
 

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "arith.hpp"
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 
 namespace tandem::detail {
 

@@ -1,4 +1,4 @@
-// libtandem_cuda_emulated.so: the cuda module's C table (common/src/cuda_module_abi.hpp) on host
+// libtandem_cuda_emulated.so: the cuda module's C table (common/src/module/cuda_module_abi.hpp) on host
 // memory, for machines without a GPU. Loaded through TANDEM_CUDA_MODULE, it makes the cuda
 // backend available so that the per-backend tests exercise the core's side of the boundary
 // (loader, adapter, DeviceBuffer, device-resident overloads, error translation, the stats
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "cuda_module_abi.hpp"
+#include "module/cuda_module_abi.hpp"
 #include "emulated_runtime.hpp"
 #include "module_api.hpp"
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 #include "module_api.hpp"
 
 namespace tandem::cuda {

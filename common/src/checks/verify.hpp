@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 #include "tandem/options.hpp"
 
 namespace tandem::detail {

@@ -1,4 +1,4 @@
-#include "cost_model.hpp"
+#include "model/cost_model.hpp"
 
 #include <algorithm>
 #include <cmath>

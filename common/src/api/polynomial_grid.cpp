@@ -1,10 +1,10 @@
 // tandem::polynomial_grid entry points: validate the grid, x and out, dispatch.
 #include <vector>
 
-#include "device_checks.hpp"
-#include "dispatch.hpp"
+#include "checks/device_checks.hpp"
+#include "dispatch/dispatch.hpp"
 #include "tandem/polynomial_grid.hpp"
-#include "validate.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem {
 

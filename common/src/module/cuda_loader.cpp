@@ -1,4 +1,4 @@
-#include "cuda_loader.hpp"
+#include "module/cuda_loader.hpp"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "validate.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem::detail {
 

@@ -2,11 +2,11 @@
 #include <cctype>
 #include <ostream>
 
-#include "dispatch.hpp"
-#include "registry.hpp"
+#include "dispatch/dispatch.hpp"
+#include "dispatch/registry.hpp"
 #include "tandem/backend.hpp"
 #include "tandem/version.hpp"
-#include "validate.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem {
 

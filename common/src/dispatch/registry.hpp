@@ -2,8 +2,8 @@
 // The registry: the one place that knows which backends were built.
 #include <string>
 
-#include "backend_impl.hpp"
-#include "cuda_module_abi.hpp"
+#include "dispatch/backend_impl.hpp"
+#include "module/cuda_module_abi.hpp"
 
 namespace tandem::detail {
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 
 extern "C" {
 

@@ -5,7 +5,7 @@
 #include <array>
 #include <string>
 
-#include "profile.hpp"
+#include "model/profile.hpp"
 #include "tandem/plan.hpp"
 
 namespace tandem::detail {

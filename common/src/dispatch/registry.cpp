@@ -1,4 +1,4 @@
-#include "registry.hpp"
+#include "dispatch/registry.hpp"
 
 #include <array>
 #include <atomic>
@@ -6,7 +6,7 @@
 
 #include "cpu_backends.hpp"
 #if TANDEM_HAS_CUDA
-#include "cuda_loader.hpp"
+#include "module/cuda_loader.hpp"
 #endif
 
 namespace tandem::detail {

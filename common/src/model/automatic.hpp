@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "cost_model.hpp"
-#include "dispatch.hpp"
+#include "model/cost_model.hpp"
+#include "dispatch/dispatch.hpp"
 
 namespace tandem::detail {
 

@@ -21,11 +21,11 @@
 #include <type_traits>
 #include <vector>
 
-#include "automatic.hpp"
-#include "verify.hpp"
+#include "model/automatic.hpp"
+#include "checks/verify.hpp"
 #include "tandem/tandem.hpp"
 #include "tandem/version.hpp"
-#include "validate.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem {
 

@@ -2,9 +2,9 @@
 #include <cstring>
 #include <utility>
 
-#include "cuda_loader.hpp"
-#include "device_checks.hpp"
-#include "registry.hpp"
+#include "module/cuda_loader.hpp"
+#include "checks/device_checks.hpp"
+#include "dispatch/registry.hpp"
 
 namespace tandem {
 

@@ -7,9 +7,9 @@
 #include <iterator>
 #include <string>
 
-#include "automatic.hpp"
+#include "model/automatic.hpp"
 #include "tandem/error.hpp"
-#include "validate.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem {
 

@@ -1,13 +1,13 @@
-#include "dispatch.hpp"
+#include "dispatch/dispatch.hpp"
 
 #include <atomic>
 #include <cstdlib>
 #include <optional>
 #include <sstream>
 
-#include "automatic.hpp"
-#include "registry.hpp"
-#include "validate.hpp"
+#include "model/automatic.hpp"
+#include "dispatch/registry.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem::detail {
 

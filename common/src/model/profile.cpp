@@ -1,4 +1,4 @@
-#include "profile.hpp"
+#include "model/profile.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

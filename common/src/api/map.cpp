@@ -2,10 +2,10 @@
 #include <array>
 #include <vector>
 
-#include "device_checks.hpp"
-#include "dispatch.hpp"
+#include "checks/device_checks.hpp"
+#include "dispatch/dispatch.hpp"
 #include "tandem/map.hpp"
-#include "validate.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem {
 

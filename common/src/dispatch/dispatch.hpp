@@ -8,10 +8,10 @@
 #include <string>
 #include <type_traits>
 
-#include "backend_impl.hpp"
+#include "dispatch/backend_impl.hpp"
 #include "tandem/options.hpp"
 #include "tandem/views.hpp"
-#include "verify.hpp"
+#include "checks/verify.hpp"
 
 namespace tandem::detail {
 

@@ -1,8 +1,8 @@
 // tandem::mse entry points: validate, dispatch.
 #include "tandem/mse.hpp"
-#include "device_checks.hpp"
-#include "dispatch.hpp"
-#include "validate.hpp"
+#include "checks/device_checks.hpp"
+#include "dispatch/dispatch.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem {
 

@@ -3,9 +3,9 @@
 // they run before dispatch and throw tandem::invalid_argument naming the function and argument.
 #include <string>
 
-#include "cuda_module_abi.hpp"
+#include "module/cuda_module_abi.hpp"
 #include "tandem/device.hpp"
-#include "validate.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem::detail {
 

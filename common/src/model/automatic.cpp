@@ -1,4 +1,4 @@
-#include "automatic.hpp"
+#include "model/automatic.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -9,8 +9,8 @@
 #include <mutex>
 #include <vector>
 
-#include "registry.hpp"
-#include "validate.hpp"
+#include "dispatch/registry.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem::detail {
 

@@ -1,8 +1,8 @@
 // tandem::matmul entry points: validate shapes, leading dimensions and aliasing, dispatch.
 #include "tandem/matmul.hpp"
-#include "device_checks.hpp"
-#include "dispatch.hpp"
-#include "validate.hpp"
+#include "checks/device_checks.hpp"
+#include "dispatch/dispatch.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem {
 

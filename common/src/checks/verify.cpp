@@ -1,6 +1,6 @@
 // Verification against the serial oracle: scratch outputs, the serial run, the comparison
 // within each workload's bound, and the copy into the user's outputs once they agree.
-#include "verify.hpp"
+#include "checks/verify.hpp"
 
 #include <bit>
 #include <chrono>
@@ -15,10 +15,10 @@
 #include <type_traits>
 #include <vector>
 
-#include "cuda_loader.hpp"
-#include "device_checks.hpp"
-#include "registry.hpp"
-#include "validate.hpp"
+#include "module/cuda_loader.hpp"
+#include "checks/device_checks.hpp"
+#include "dispatch/registry.hpp"
+#include "checks/validate.hpp"
 
 namespace tandem::detail {
 

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "backend_impl.hpp"
-#include "cuda_module_abi.hpp"
+#include "dispatch/backend_impl.hpp"
+#include "module/cuda_module_abi.hpp"
 
 namespace tandem::detail {
 

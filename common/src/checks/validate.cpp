@@ -1,4 +1,4 @@
-#include "validate.hpp"
+#include "checks/validate.hpp"
 
 #include <cmath>
 #include <functional>
