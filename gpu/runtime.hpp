@@ -5,6 +5,7 @@
 // reused across calls: steady-state calls make no cudaMalloc, cudaFree or cudaMallocHost.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#include <thrust/system/cuda/execution_policy.h>
 
 #include <chrono>
 #include <cstddef>
@@ -86,6 +87,22 @@ class Call {
     void deallocate(char*, std::size_t) noexcept {}
   };
   ThrustAllocator thrust_allocator() noexcept { return ThrustAllocator{this}; }
+  /// The Thrust execution policy of the call: its stream, its scratch, no synchronisation.
+  auto policy() { return thrust::cuda::par_nosync(thrust_allocator()).on(stream()); }
+  /// Checks the launch just made (a bad configuration is reported at once; a fault at finish).
+  void launched() { TANDEM_CUDA_CHECK(cudaGetLastError()); }
+
+  /// Row-major C = A·B on the stream (k > 0): cuBLAS for f32/f64, tandem's tiled kernel for
+  /// integers (cuda_matmul.cu). zero_matrix: C = 0 (an empty sum).
+  template <class T>
+  void gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda,
+            const T* B, std::int64_t ldb, T* C, std::int64_t ldc);
+  template <class T>
+  void zero_matrix(T* C, std::int64_t m, std::int64_t n, std::int64_t ldc) {
+    TANDEM_CUDA_CHECK(cudaMemset2DAsync(C, static_cast<std::size_t>(ldc) * sizeof(T), 0,
+                                        static_cast<std::size_t>(n) * sizeof(T),
+                                        static_cast<std::size_t>(m), stream()));
+  }
 
  private:
   void mark_start();

@@ -3,11 +3,14 @@
 // read like their .cu counterparts: "device memory" is host memory under a byte cap, scratch
 // comes from a caching pool, and each call borrows a worker whose two staging buffers play the
 // part of pinned memory. Phases are timed with the host clock.
+#include <thrust/system/omp/execution_policy.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "device_ops.hpp"
 #include "dispatch/backend_impl.hpp"
 #include "module_api.hpp"
 
@@ -62,6 +65,34 @@ class Call {
     void deallocate(char*, std::size_t) noexcept {}
   };
   ThrustAllocator thrust_allocator() noexcept { return ThrustAllocator{this}; }
+  /// Thrust's OpenMP system with the call's scratch, where the GPU has the call's stream.
+  auto policy() { return thrust::omp::par(thrust_allocator()); }
+  /// Nothing to check: the host algorithms report their failures by throwing.
+  void launched() noexcept {}
+
+  /// Row-major C = A·B (k > 0), where the module has cuBLAS and its integer kernel: a loop with
+  /// the module's element operations (wraparound for integers, plain IEEE for floats), each
+  /// element summed over l in order, in T. zero_matrix: C = 0.
+  template <class T>
+  void gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda,
+            const T* B, std::int64_t ldb, T* C, std::int64_t ldc) {
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < m; ++i) {
+      T* c = C + i * ldc;
+      for (std::int64_t j = 0; j < n; ++j) c[j] = T{0};
+      for (std::int64_t l = 0; l < k; ++l) {
+        const T a = A[i * lda + l];
+        const T* b = B + l * ldb;
+        for (std::int64_t j = 0; j < n; ++j) c[j] = add(c[j], mul(a, b[j]));
+      }
+    }
+  }
+  template <class T>
+  void zero_matrix(T* C, std::int64_t m, std::int64_t n, std::int64_t ldc) {
+    for (std::int64_t i = 0; i < m; ++i) {
+      for (std::int64_t j = 0; j < n; ++j) C[i * ldc + j] = T{0};
+    }
+  }
 
  private:
   char* thrust_take(std::size_t bytes);
