@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "cuda_call.hpp"
 #include "module_api.hpp"
-#include "runtime.hpp"
 #include "workloads.hpp"
 
 namespace tandem::cuda {
@@ -75,8 +75,8 @@ __global__ void __launch_bounds__(kThreads)
 }  // namespace
 
 template <class T>
-void Call::gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda,
-                const T* B, std::int64_t ldb, T* C, std::int64_t ldc) {
+void CudaCall::gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda,
+                    const T* B, std::int64_t ldb, T* C, std::int64_t ldc) {
   if constexpr (std::is_floating_point_v<T>) {
     // Row-major C = A·B is column-major C^T = B^T·A^T: the same memory, operands swapped.
     const T one = 1, zero = 0;
@@ -90,13 +90,13 @@ void Call::gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std:
   } else {
     const dim3 grid(static_cast<unsigned>((n + kTile - 1) / kTile),
                     static_cast<unsigned>(std::min<std::int64_t>((m + kTile - 1) / kTile, 65535)));
-    integer_gemm<T><<<grid, kThreads, 0, stream()>>>(m, n, k, A, lda, B, ldb, C, ldc);
+    integer_gemm<T><<<grid, kThreads, 0, cuda_stream()>>>(m, n, k, A, lda, B, ldb, C, ldc);
     launched();
   }
 }
 
 void run_matmul(const detail::MatmulArgs& a, bool device, detail::Breakdown* timing) {
-  matmul_on<Call>(a, device, timing);
+  matmul_on<CudaCall>(a, device, timing);
 }
 
 }  // namespace tandem::cuda

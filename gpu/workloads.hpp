@@ -1,11 +1,11 @@
 #pragma once
 // The workloads' call flow, written once for both modules: what is staged, in which order every
 // buffer is taken (all before the first copy starts the clock), the phase marks, and which
-// device algorithm runs. `Call` is the module's runtime call (gpu/runtime.hpp on a GPU,
-// tests/emulated_cuda/emulated_runtime.hpp on host memory); it provides scratch_for,
-// prepare_staging, reserve_thrust, upload, download, compute_begin/compute_end/finish, policy()
-// (the Thrust execution policy on the call's stream), launched() (checks a launch), and
-// gemm<T>() and zero_matrix<T>() (cuBLAS and tandem's integer kernel on a GPU).
+// device algorithm runs. `Call` is the module's call: runtime.hpp's Call (scratch_for,
+// prepare_staging, reserve_thrust, upload, download, compute_begin/compute_end/finish) plus
+// policy() (the Thrust execution policy on the call's stream), launched() (checks a launch),
+// gemm<T>() and zero_matrix<T>(): CudaCall (cuda_call.hpp: cuBLAS and tandem's integer kernel)
+// on a GPU, HostCall (tests/emulated_cuda/host_call.hpp) on host memory.
 // No CUDA header here: the emulated module compiles it with the host compiler.
 #include <cstddef>
 #include <cstdint>
