@@ -3,24 +3,53 @@
 // device-to-host copies, raw cuBLAS GEMM), and map, mse and matmul on device-resident data
 // (DeviceBuffer, variant=device), where no transfer is paid. The host-data runs of cuda are the
 // workload files' own (they loop over every available backend).
+#include <dlfcn.h>
+
 #include <map>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
+#include "../common/src/module/cuda_bench_abi.hpp"
 #include "bench_common.hpp"
 
 namespace tandem::detail {
-// The cuda module's reference measurements (common/src/api/device.cpp): seconds per operation,
-// timed with CUDA events on the device (host clock for the launch + synchronize).
-TANDEM_EXPORT double cuda_reference_seconds(int which, std::int64_t a, std::int64_t b,
-                                            std::int64_t c, int repetitions);
+// The loaded cuda module's dlopen handle (common/src/api/device.cpp); throws when cuda is
+// unavailable.
+TANDEM_EXPORT void* cuda_module_handle();
 }  // namespace tandem::detail
 
 namespace tandem_bench {
 
 namespace {
 
-// As cuda_module_abi.hpp's TandemCudaReference.
-enum Ref { kLaunch = 1, kD2D = 2, kH2D = 3, kD2H = 4, kSgemm = 5, kDgemm = 6 };
+enum Ref {
+  kLaunch = TANDEM_CUDA_REF_EMPTY_LAUNCH,
+  kD2D = TANDEM_CUDA_REF_D2D_COPY,
+  kH2D = TANDEM_CUDA_REF_H2D_COPY,
+  kD2H = TANDEM_CUDA_REF_D2H_COPY,
+  kSgemm = TANDEM_CUDA_REF_SGEMM,
+  kDgemm = TANDEM_CUDA_REF_DGEMM,
+};
+
+// The module's reference measurements, outside its production table: the exported
+// TANDEM_CUDA_BENCH_SYMBOL, looked up here in the module the library loaded. Seconds per
+// operation, timed with CUDA events on the device (host clock for the launch + synchronize).
+double reference_seconds(Ref which, std::int64_t a, std::int64_t b, std::int64_t c) {
+  static const auto fn = [] {
+    void* symbol = dlsym(tandem::detail::cuda_module_handle(), TANDEM_CUDA_BENCH_SYMBOL);
+    if (symbol == nullptr) {
+      throw std::runtime_error(std::string("the CUDA module has no ") + TANDEM_CUDA_BENCH_SYMBOL);
+    }
+    return reinterpret_cast<TandemCudaBenchReferences>(symbol);
+  }();
+  double seconds = 0.0;
+  char message[1024] = {};
+  if (fn(which, a, b, c, 1, &seconds, message, sizeof(message)) != 0) {
+    throw std::runtime_error(std::string("GPU reference: ") + message);
+  }
+  return seconds;
+}
 
 Label reference(const char* ref, double bytes, double flops) {
   Label l;
@@ -36,7 +65,7 @@ void add_reference(const Config& c, const std::string& id, const Label& label, R
       id.c_str(),
       [=](benchmark::State& st) {
         for (auto _ : st) {
-          st.SetIterationTime(tandem::detail::cuda_reference_seconds(which, a, b, k, 1));
+          st.SetIterationTime(reference_seconds(which, a, b, k));
         }
         finish(st, label, items, bytes, flops);
       })

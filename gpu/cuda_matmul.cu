@@ -1,11 +1,12 @@
-// matmul on the GPU: cuBLAS for f32/f64 (row-major through the transpose identity, no copies);
-// tandem's own shared-memory tiled kernel for i32/i64, which cuBLAS lacks, wrapping modulo
-// 2^bits like the CPU backends.
+// matmul on the GPU: workloads.hpp's flow over Call::gemm: cuBLAS for f32/f64 (row-major
+// through the transpose identity, no copies); tandem's own shared-memory tiled kernel for
+// i32/i64, which cuBLAS lacks, wrapping modulo 2^bits like the CPU backends.
 #include <algorithm>
 #include <type_traits>
 
+#include "cuda_call.hpp"
 #include "module_api.hpp"
-#include "runtime.hpp"
+#include "workloads.hpp"
 
 namespace tandem::cuda {
 
@@ -71,73 +72,31 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
+}  // namespace
+
 template <class T>
-void gemm(Call& call, std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda,
-          const T* B, std::int64_t ldb, T* C, std::int64_t ldc) {
+void CudaCall::gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda,
+                    const T* B, std::int64_t ldb, T* C, std::int64_t ldc) {
   if constexpr (std::is_floating_point_v<T>) {
     // Row-major C = A·B is column-major C^T = B^T·A^T: the same memory, operands swapped.
     const T one = 1, zero = 0;
     if constexpr (std::is_same_v<T, float>) {
-      TANDEM_CUDA_CHECK(cublas().sgemm(call.blas(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B, ldb,
-                                       A, lda, &zero, C, ldc));
+      TANDEM_CUDA_CHECK(cublas().sgemm(blas(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B, ldb, A,
+                                       lda, &zero, C, ldc));
     } else {
-      TANDEM_CUDA_CHECK(cublas().dgemm(call.blas(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B, ldb,
-                                       A, lda, &zero, C, ldc));
+      TANDEM_CUDA_CHECK(cublas().dgemm(blas(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, B, ldb, A,
+                                       lda, &zero, C, ldc));
     }
   } else {
     const dim3 grid(static_cast<unsigned>((n + kTile - 1) / kTile),
                     static_cast<unsigned>(std::min<std::int64_t>((m + kTile - 1) / kTile, 65535)));
-    integer_gemm<T><<<grid, kThreads, 0, call.stream()>>>(m, n, k, A, lda, B, ldb, C, ldc);
-    TANDEM_CUDA_CHECK(cudaGetLastError());
+    integer_gemm<T><<<grid, kThreads, 0, cuda_stream()>>>(m, n, k, A, lda, B, ldb, C, ldc);
+    launched();
   }
 }
 
-}  // namespace
-
 void run_matmul(const detail::MatmulArgs& a, bool device, detail::Breakdown* timing) {
-  detail::visit_dtype(a.dtype, [&]<class T>() {
-    Call call(timing);
-    const std::int64_t m = a.m, n = a.n, k = a.k;
-    const T* A = static_cast<const T*>(a.a);
-    const T* B = static_cast<const T*>(a.b);
-    T* C = static_cast<T*>(a.c);
-    std::int64_t lda = a.lda, ldb = a.ldb, ldc = a.ldc;
-    const bool has_output = m > 0 && n > 0;
-    if (!device && has_output) {  // stage packed copies: ld becomes the column count
-      // Every buffer is taken before the first copy starts the clock.
-      call.prepare_staging();
-      C = call.scratch_for<T>(m * n);
-      ldc = n;
-      if (k > 0) {
-        T* sa = call.scratch_for<T>(m * k);
-        T* sb = call.scratch_for<T>(k * n);
-        call.upload(sa, A, static_cast<std::size_t>(m), static_cast<std::size_t>(k) * sizeof(T),
-                    static_cast<std::size_t>(lda) * sizeof(T));
-        call.upload(sb, B, static_cast<std::size_t>(k), static_cast<std::size_t>(n) * sizeof(T),
-                    static_cast<std::size_t>(ldb) * sizeof(T));
-        A = sa;
-        B = sb;
-        lda = k;
-        ldb = n;
-      }
-    }
-    call.compute_begin();
-    if (has_output) {
-      if (k == 0) {  // an empty sum: C = 0
-        TANDEM_CUDA_CHECK(cudaMemset2DAsync(C, static_cast<std::size_t>(ldc) * sizeof(T), 0,
-                                            static_cast<std::size_t>(n) * sizeof(T),
-                                            static_cast<std::size_t>(m), call.stream()));
-      } else {
-        gemm<T>(call, m, n, k, A, lda, B, ldb, C, ldc);
-      }
-    }
-    call.compute_end();
-    if (!device && has_output) {
-      call.download(a.c, static_cast<std::size_t>(a.ldc) * sizeof(T), C,
-                    static_cast<std::size_t>(m), static_cast<std::size_t>(n) * sizeof(T));
-    }
-    call.finish();
-  });
+  matmul_on<CudaCall>(a, device, timing);
 }
 
 }  // namespace tandem::cuda

@@ -1,13 +1,13 @@
-// The CUDA module's benchmark references and whole-buffer copies; the C table that exposes them
-// is module_entry.cpp.
+// The CUDA module's benchmark references (tandem_cuda_bench_references, module_entry.cpp).
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <new>
 #include <vector>
 
+#include "cuda_call.hpp"
 #include "module/cuda_module_abi.hpp"
-#include "runtime.hpp"
 
 namespace tandem::cuda {
 
@@ -46,8 +46,8 @@ double median(std::vector<double> v) {
 
 double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions) {
   repetitions = std::max(repetitions, 1);
-  Call call(nullptr);
-  const cudaStream_t stream = call.stream();
+  CudaCall call(nullptr);
+  const cudaStream_t stream = call.cuda_stream();
   cudaEvent_t start, stop;
   TANDEM_CUDA_CHECK(cudaEventCreate(&start));
   TANDEM_CUDA_CHECK(cudaEventCreate(&stop));
@@ -149,18 +149,6 @@ double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int 
   cudaEventDestroy(stop);
   call.finish();
   return median(seconds);
-}
-
-void upload_bytes(void* device_dst, const void* host_src, std::size_t bytes) {
-  Call call(nullptr);
-  call.upload(device_dst, host_src, 1, bytes, bytes);
-  call.finish();
-}
-
-void download_bytes(void* host_dst, const void* device_src, std::size_t bytes) {
-  Call call(nullptr);
-  call.download(host_dst, bytes, device_src, 1, bytes);
-  call.finish();
 }
 
 }  // namespace tandem::cuda

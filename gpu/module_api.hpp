@@ -1,8 +1,10 @@
 #pragma once
 // What a cuda module implements behind its C table: module_entry.cpp turns these functions into
-// the table of cuda_module_abi.hpp, catching every exception. The real module implements them
-// with CUDA (runtime.cu, cuda_<workload>.cu, module.cu); the test suite's emulated module
-// (tests/emulated_cuda/) implements them on host memory. No CUDA header here.
+// the table of cuda_module_abi.hpp, catching every exception. runtime.cpp and workloads.hpp
+// implement them over the device API (device_api.hpp): on CUDA in the real module
+// (device_api_cuda.cu, cuda_<workload>.cu), on host memory in the test suite's emulated module
+// (tests/emulated_cuda/). reference() is module.cu's (tandem_cuda_bench_references). No CUDA
+// header here.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -41,7 +43,8 @@ void trim() noexcept;
 void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
                   std::uint64_t* device_allocations, std::uint64_t* pinned_allocations) noexcept;
 
-/// Seconds per operation of a benchmark reference (see TandemCudaReference).
+/// Seconds per operation of a benchmark reference (see TandemCudaReference), for the exported
+/// tandem_cuda_bench_references (not the table).
 double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions);
 
 /// The workloads. `device`: the operand pointers are device memory; otherwise host memory,

@@ -1,6 +1,6 @@
-// A cuda module's entry point: the one exported C symbol, tandem_cuda_module(), and the table
-// behind it, over the functions of module_api.hpp. Every entry catches everything: only a code
-// and a message leave the module.
+// A cuda module's entry points: the exported C symbol tandem_cuda_module() and the table behind
+// it, over the functions of module_api.hpp, plus tandem_cuda_bench_references for tandem_bench.
+// Every entry catches everything: only a code and a message leave the module.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -88,22 +88,44 @@ void describe(char* buffer, std::size_t size) {
   }
 }
 
-int map(const detail::MapArgs* args, int device, detail::Breakdown* timing,
-        TandemCudaStatus* status) {
-  return guarded(status, [&] { run_map(*args, device != 0, timing); });
+// The argument struct of a workload call, checked against the size the core passed.
+template <class Args>
+const Args& unpack(const void* args, std::size_t size) {
+  if (args == nullptr || size != sizeof(Args)) {
+    fail(errc::invalid_argument,
+         std::string("the arguments of ") + detail::CudaWorkloadOf<Args>::name + " are " +
+             std::to_string(size) + " bytes; this module's are " + std::to_string(sizeof(Args)));
+  }
+  return *static_cast<const Args*>(args);
 }
-int matmul(const detail::MatmulArgs* args, int device, detail::Breakdown* timing,
-           TandemCudaStatus* status) {
-  return guarded(status, [&] { run_matmul(*args, device != 0, timing); });
+
+// The one workload entry: the tag picks the workload (module_api.hpp's run_<workload>).
+int run(std::uint32_t workload, const void* args, std::size_t size, int device, void* result,
+        detail::Breakdown* timing, TandemCudaStatus* status) {
+  return guarded(status, [&] {
+    const bool on_device = device != 0;
+    switch (workload) {
+      case TANDEM_CUDA_MAP:
+        run_map(unpack<detail::MapArgs>(args, size), on_device, timing);
+        return;
+      case TANDEM_CUDA_MATMUL:
+        run_matmul(unpack<detail::MatmulArgs>(args, size), on_device, timing);
+        return;
+      case TANDEM_CUDA_POLYNOMIAL_GRID:
+        run_polynomial_grid(unpack<detail::PolynomialGridArgs>(args, size), on_device, timing);
+        return;
+      case TANDEM_CUDA_MSE: {
+        const double r = run_mse(unpack<detail::MseArgs>(args, size), on_device, timing);
+        if (result != nullptr) *static_cast<double*>(result) = r;
+        return;
+      }
+      default:
+        fail(errc::invalid_argument,
+             "this CUDA module has no workload " + std::to_string(workload));
+    }
+  });
 }
-int polynomial_grid(const detail::PolynomialGridArgs* args, int device, detail::Breakdown* timing,
-                    TandemCudaStatus* status) {
-  return guarded(status, [&] { run_polynomial_grid(*args, device != 0, timing); });
-}
-int mse(const detail::MseArgs* args, int device, double* result, detail::Breakdown* timing,
-        TandemCudaStatus* status) {
-  return guarded(status, [&] { *result = run_mse(*args, device != 0, timing); });
-}
+
 int allocate(std::size_t bytes, void** pointer, TandemCudaStatus* status) {
   return guarded(status, [&] { *pointer = allocate_buffer(bytes); });
 }
@@ -113,29 +135,28 @@ int upload(void* dst, const void* src, std::size_t bytes, TandemCudaStatus* stat
 int download(void* dst, const void* src, std::size_t bytes, TandemCudaStatus* status) {
   return guarded(status, [&] { download_bytes(dst, src, bytes); });
 }
-int reference_entry(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions,
-                    double* seconds, TandemCudaStatus* status) {
-  return guarded(status, [&] { *seconds = reference(which, a, b, c, repetitions); });
+constexpr TandemCudaModule make_table() {
+  TandemCudaModule t{};
+  t.abi_version = TANDEM_CUDA_ABI_VERSION;
+  t.breakdown_size = sizeof(detail::Breakdown);
+  t.status_size = sizeof(TandemCudaStatus);
+  t.args_size[TANDEM_CUDA_MAP] = sizeof(detail::MapArgs);
+  t.args_size[TANDEM_CUDA_MATMUL] = sizeof(detail::MatmulArgs);
+  t.args_size[TANDEM_CUDA_POLYNOMIAL_GRID] = sizeof(detail::PolynomialGridArgs);
+  t.args_size[TANDEM_CUDA_MSE] = sizeof(detail::MseArgs);
+  t.open = open;
+  t.describe = describe;
+  t.run = run;
+  t.allocate = allocate;
+  t.release = release_buffer;
+  t.upload = upload;
+  t.download = download;
+  t.memory_stats = memory_stats;
+  t.trim = trim;
+  return t;
 }
 
-const TandemCudaModule kModule = {
-    TANDEM_CUDA_ABI_VERSION,
-    {detail::kCudaAbiSizes[0], detail::kCudaAbiSizes[1], detail::kCudaAbiSizes[2],
-     detail::kCudaAbiSizes[3], detail::kCudaAbiSizes[4], detail::kCudaAbiSizes[5]},
-    open,
-    describe,
-    map,
-    matmul,
-    polynomial_grid,
-    mse,
-    allocate,
-    release_buffer,
-    upload,
-    download,
-    reference_entry,
-    memory_stats,
-    trim,
-};
+constexpr TandemCudaModule kModule = make_table();
 
 }  // namespace
 
@@ -144,4 +165,20 @@ const TandemCudaModule kModule = {
 extern "C" __attribute__((visibility("default"))) const TandemCudaModule* tandem_cuda_module(
     std::uint32_t abi_version) {
   return abi_version == TANDEM_CUDA_ABI_VERSION ? &tandem::cuda::kModule : nullptr;
+}
+
+// The benchmark references (TandemCudaBenchReferences): tandem_bench's own symbol, outside the
+// production table.
+extern "C" __attribute__((visibility("default"))) int tandem_cuda_bench_references(
+    int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions, double* seconds,
+    char* message, std::size_t size) {
+  TandemCudaStatus status{};
+  const int rc = tandem::cuda::guarded(
+      &status, [&] { *seconds = tandem::cuda::reference(which, a, b, c, repetitions); });
+  if (size > 0) {
+    const std::size_t n = std::min(std::strlen(status.message), size - 1);
+    std::memcpy(message, status.message, n);
+    message[n] = '\0';
+  }
+  return rc;
 }

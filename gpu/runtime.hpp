@@ -1,23 +1,20 @@
 #pragma once
-// The cuda backend's run-time state: the device, a caching pool of device memory, and a pool of
-// workers (stream, cuBLAS handle, events, pinned staging buffers). A call borrows a worker, so
-// calls from many host threads run concurrently on their own streams, and every buffer is
-// reused across calls: steady-state calls make no cudaMalloc, cudaFree or cudaMallocHost.
-#include <cublas_v2.h>
-#include <cuda_runtime.h>
-
-#include <chrono>
+// The cuda module's run-time state, written once over the device API (device_api.hpp): the
+// device, a caching pool of device memory, and a pool of workers (stream, events, pinned staging
+// buffers, the math library's handle). A call borrows a worker, so calls from many host threads
+// run concurrently on their own streams, and every buffer is reused across calls: steady-state
+// calls allocate nothing. The real module runs it on CUDA (cuda_call.hpp adds the Thrust policy
+// and cuBLAS); the emulated module runs the same code on host memory.
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
+#include "device_api.hpp"
 #include "dispatch/backend_impl.hpp"
-#include "cuda_check.hpp"
 
 namespace tandem::cuda {
 
-// open_device, describe_device, allocate_buffer, release_buffer, trim, memory_stats and
-// reference are declared in module_api.hpp: the module's entry calls them.
+// open_device, describe_device, allocate_buffer, release_buffer, upload_bytes, download_bytes,
+// trim and memory_stats are declared in module_api.hpp: the module's entry calls them.
 
 struct Worker;
 
@@ -34,8 +31,8 @@ class DeviceScope {
   int previous_ = -1;  // >= 0: restore it
 };
 
-/// One workload call: borrows a worker for its lifetime and measures its phases with CUDA
-/// events (allocation with the host clock, as cudaMalloc is synchronous).
+/// One workload call: borrows a worker for its lifetime and measures its phases with the
+/// device's timing events (allocation with the host clock, as device allocation is synchronous).
 class Call {
  public:
   explicit Call(detail::Breakdown* timing);
@@ -43,9 +40,10 @@ class Call {
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
 
-  cudaStream_t stream() const noexcept;
-  /// The worker's cuBLAS handle (created on first use, bound to the stream).
-  cublasHandle_t blas();
+  dev::Stream stream() const noexcept;
+  /// The worker's slot for the math library's handle (cuBLAS on a GPU): made on first use by
+  /// the module's call, kept with the worker.
+  void*& library_handle() noexcept;
 
   /// Device scratch of `bytes` from the caching pool, counted as allocation time. It stays the
   /// call's until the call ends (after its stream is idle), then goes back to the pool.

@@ -1,7 +1,7 @@
 // How the core finds the CUDA module and what it says when cuda cannot run. The module is
 // loaded once per process, so each case is its own CTest entry with its own environment (see
 // CMakeLists.txt): cuda_module.missing, .foreign, .no_symbol, .here, .no_device, .fifo,
-// .relative.
+// .relative, .older.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -140,6 +140,53 @@ TEST(CudaModuleRelative, IsTheWorkingDirectorysFile) {
       tandem::backend_info(Backend::cuda).reason.find(std::filesystem::canonical(path).string()),
       std::string::npos)
       << tandem::backend_info(Backend::cuda).reason;
+}
+
+// TANDEM_CUDA_MODULE names a module of this ABI that is older than the library: it has map,
+// matmul with another argument layout, and no polynomial_grid or mse. cuda stays available for
+// what the module has; each other workload is refused with its own reason, and nothing is
+// written.
+TEST(CudaModuleOlder, RefusesOnlyTheWorkloadsItLacks) {
+  ASSERT_NE(std::getenv("TANDEM_CUDA_MODULE"), nullptr);
+  const auto info = tandem::backend_info(Backend::cuda);
+  ASSERT_TRUE(info.available) << info.reason;
+  EXPECT_EQ(info.device, "older fake module (host memory)");
+
+  const std::vector<double> x = {1.0, -2.0, 3.5};
+  std::vector<double> y(3, 0.0);
+  tandem::map(std::span<const double>(x), std::span<double>(y), tandem::MapOp::scale(2.0),
+              with(Backend::cuda));
+  EXPECT_EQ(y, (std::vector<double>{2.0, -4.0, 7.0}));
+
+  EXPECT_TRUE(throws<tandem::backend_unavailable>(
+      [&] { (void)tandem::mse(std::span<const double>(x), with(Backend::cuda)); },
+      {"tandem::mse", "cuda", "the CUDA module predates mse; rebuild it"}));
+
+  const std::vector<double> table = {1.0, 2.0};
+  std::vector<double> out(3, -1.0);
+  EXPECT_TRUE(throws<tandem::backend_unavailable>(
+      [&] {
+        tandem::polynomial_grid(tandem::MatrixView<const double>(table.data(), 1, 2),
+                                std::span<const double>(x),
+                                tandem::MatrixView<double>(out.data(), 1, 3), with(Backend::cuda));
+      },
+      {"tandem::polynomial_grid", "predates polynomial_grid"}));
+  EXPECT_EQ(out, std::vector<double>(3, -1.0));
+
+  const std::vector<double> a = {1.0, 2.0, 3.0, 4.0};
+  std::vector<double> c(4, -1.0);
+  EXPECT_TRUE(throws<tandem::backend_unavailable>(
+      [&] {
+        tandem::matmul(tandem::MatrixView<const double>(a.data(), 2, 2),
+                       tandem::MatrixView<const double>(a.data(), 2, 2),
+                       tandem::MatrixView<double>(c.data(), 2, 2), with(Backend::cuda));
+      },
+      {"tandem::matmul", "another layout of matmul's arguments", "rebuild it"}));
+  EXPECT_EQ(c, std::vector<double>(4, -1.0));
+
+  // The workloads the module has are still cuda's for automatic too; the refusals did not mark
+  // cuda unavailable.
+  EXPECT_TRUE(tandem::backend_info(Backend::cuda).available);
 }
 
 }  // namespace

@@ -1,30 +1,22 @@
-// libtandem_cuda_emulated.so: the cuda module's C table (common/src/module/cuda_module_abi.hpp) on host
-// memory, for machines without a GPU. Loaded through TANDEM_CUDA_MODULE, it makes the cuda
-// backend available so that the per-backend tests exercise the core's side of the boundary
-// (loader, adapter, DeviceBuffer, device-resident overloads, error translation, the stats
-// breakdown) and the module's Thrust algorithms, run on Thrust's OpenMP system.
-//
-// The C table itself is the real module's (gpu/module_entry.cpp); this file and
-// emulated_runtime.cpp / emulated_workloads.cpp implement gpu/module_api.hpp behind it.
+// The emulated module's benchmark references (tandem_cuda_bench_references): what gpu/module.cu
+// measures, timed with the host clock on the emulation. Everything else of the module is the
+// real module's code (gpu/module_entry.cpp, runtime.cpp, workloads.hpp) over the host device
+// API (device_api_host.cpp).
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <new>
 #include <string>
 #include <vector>
 
+#include "host_call.hpp"
 #include "module/cuda_module_abi.hpp"
-#include "emulated_runtime.hpp"
 #include "module_api.hpp"
 
 namespace tandem::cuda {
 
 namespace {
-
-constexpr const char* kDescription =
-    "emulated CUDA device (host memory, Thrust OpenMP system; for tests)";
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -39,7 +31,7 @@ double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int 
     fail(errc::invalid_argument, "reference sizes must be >= 0 (got " + std::to_string(a) + ", " +
                                      std::to_string(b) + ", " + std::to_string(c) + ")");
   }
-  Call call(nullptr);
+  HostCall call(nullptr);
   std::vector<double> seconds;
   const auto timed = [&](auto&& op) {
     op();  // warm-up
@@ -111,20 +103,6 @@ double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int 
   call.finish();
   std::sort(seconds.begin(), seconds.end());
   return seconds[seconds.size() / 2];
-}
-
-std::string describe_device() { return kDescription; }
-
-void upload_bytes(void* device_dst, const void* host_src, std::size_t bytes) {
-  Call call(nullptr);
-  call.upload(device_dst, host_src, 1, bytes, bytes);
-  call.finish();
-}
-
-void download_bytes(void* host_dst, const void* device_src, std::size_t bytes) {
-  Call call(nullptr);
-  call.download(host_dst, bytes, device_src, 1, bytes);
-  call.finish();
 }
 
 }  // namespace tandem::cuda

@@ -1,252 +1,49 @@
-// The workloads of the emulated cuda module. map, mse and polynomial_grid follow
-// gpu/cuda_{map,mse,polynomial_grid}.cu step for step and run the module's own Thrust algorithms
-// and functors (gpu/thrust_algorithms.hpp, gpu/device_ops.hpp) on Thrust's OpenMP system; only
-// the execution policy differs. matmul, which the module hands to cuBLAS and its own kernel,
-// is a plain loop with the module's element operations (wraparound for integers).
-#include "module_api.hpp"
-
-#include <thrust/system/omp/execution_policy.h>
-
+// The workloads of the emulated cuda module: the real module's flow (gpu/workloads.hpp), its
+// runtime (gpu/runtime.cpp) and its Thrust algorithms and functors (gpu/thrust_algorithms.hpp,
+// gpu/device_ops.hpp) over HostCall, on Thrust's OpenMP system. Each workload can be made to
+// fault (TANDEM_EMULATED_FAULT).
+#include <cstdlib>
 #include <cstring>
-#include <vector>
+#include <string>
 
-#include "device_ops.hpp"
-#include "emulated_runtime.hpp"
-#include "thrust_algorithms.hpp"
+#include "host_call.hpp"
+#include "module_api.hpp"
+#include "workloads.hpp"
 
 namespace tandem::cuda {
 
-namespace {
-constexpr std::size_t kThrustReserve = std::size_t{1} << 20;  // as gpu/cuda_mse.cu
-}  // namespace
-
-using cuda::AbsOp;
-using cuda::AffineOp;
-using cuda::GridPoint;
-using cuda::PolynomialOp;
-using cuda::ScaleOp;
-using cuda::SquareOp;
+void inject_fault(const char* workload) {
+  const char* env = std::getenv("TANDEM_EMULATED_FAULT");
+  if (env == nullptr || std::strcmp(env, workload) != 0) return;
+  throw ModuleFailure{errc::device_error,
+                      std::string("cudaStreamSynchronize(stream) failed: "
+                                  "cudaErrorIllegalAddress: an illegal memory access was "
+                                  "encountered (emulated: TANDEM_EMULATED_FAULT=") +
+                          workload + ")",
+                      true};
+}
 
 void run_map(const detail::MapArgs& a, bool device, detail::Breakdown* timing) {
-  detail::visit_dtype(a.dtype, [&]<class T>() {
-    inject_fault("map");
-    Call call(timing);
-    const std::size_t bytes = static_cast<std::size_t>(a.n) * sizeof(T);
-    const T* x = static_cast<const T*>(a.x);
-    T* y = static_cast<T*>(a.y);
-    const T* p = static_cast<const T*>(a.params);  // host memory: by value into the functors
-    // Every buffer is taken before the first copy starts the clock.
-    if (!device) call.prepare_staging();
-    T* staged = device ? nullptr : call.scratch_for<T>(a.n);
-    T* c = a.kind == MapKind::polynomial ? call.scratch_for<T>(a.nparams) : nullptr;
-    if (!device) {  // stage x in and compute in place in the scratch copy
-      call.upload(staged, a.x, 1, bytes, bytes);
-      x = staged;
-      y = staged;
-    }
-    const T* coefficients = nullptr;
-    if (c != nullptr) {
-      const std::size_t cbytes = static_cast<std::size_t>(a.nparams) * sizeof(T);
-      call.upload(c, p, 1, cbytes, cbytes);
-      coefficients = c;
-    }
-    call.compute_begin();
-    const auto policy = thrust::omp::par(call.thrust_allocator());
-    switch (a.kind) {
-      case MapKind::scale:
-        cuda::map_elements(policy, x, y, a.n, ScaleOp<T>{p[0]});
-        break;
-      case MapKind::affine:
-        cuda::map_elements(policy, x, y, a.n, AffineOp<T>{p[0], p[1]});
-        break;
-      case MapKind::square:
-        cuda::map_elements(policy, x, y, a.n, SquareOp<T>{});
-        break;
-      case MapKind::abs:
-        cuda::map_elements(policy, x, y, a.n, AbsOp<T>{});
-        break;
-      case MapKind::polynomial:
-        cuda::map_elements(policy, x, y, a.n, PolynomialOp<T>{coefficients, a.nparams});
-        break;
-    }
-    call.compute_end();
-    if (!device) call.download(a.y, bytes, y, 1, bytes);
-    call.finish();
-  });
+  inject_fault("map");
+  map_on<HostCall>(a, device, timing);
 }
 
 double run_mse(const detail::MseArgs& a, bool device, detail::Breakdown* timing) {
-  return detail::visit_float_dtype(a.dtype, [&]<class T>() {
-    inject_fault("mse");
-    Call call(timing);
-    const std::size_t bytes = static_cast<std::size_t>(a.n) * sizeof(T);
-    const T* pa = static_cast<const T*>(a.a);
-    const T* pb = static_cast<const T*>(a.b);
-    // Every buffer is taken before the first copy starts the clock.
-    call.reserve_thrust(kThrustReserve);
-    if (!device) {
-      call.prepare_staging();
-      T* sa = call.scratch_for<T>(a.n);
-      T* sb = pb != nullptr ? call.scratch_for<T>(a.n) : nullptr;
-      call.upload(sa, a.a, 1, bytes, bytes);
-      pa = sa;
-      if (pb != nullptr) {
-        call.upload(sb, a.b, 1, bytes, bytes);
-        pb = sb;
-      }
-    }
-    call.compute_begin();
-    const double result =
-        cuda::mean_squared_error(thrust::omp::par(call.thrust_allocator()), pa, pb, a.n);
-    call.compute_end();
-    call.finish();
-    return result;
-  });
+  inject_fault("mse");
+  return mse_on<HostCall>(a, device, timing);
 }
 
 void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,
                          detail::Breakdown* timing) {
-  // An empty grid writes nothing. It must return before the axes are read: a table of 0 rows
-  // may have no storage, and a null table reads as a Cartesian grid (whose axes are then null).
+  // An empty grid writes nothing and does not fault (no kernel is launched).
   if (g.sets == 0 || g.nx == 0) return;
-  detail::visit_dtype(g.dtype, [&]<class T>() {
-    inject_fault("polynomial_grid");
-    Call call(timing);
-    if (!device) call.prepare_staging();  // every buffer before the first copy starts the clock
-    GridPoint<T> p{g.nx,    g.ncoef, nullptr, 0,       nullptr, nullptr,
-                   nullptr, nullptr, nullptr, nullptr, 0};
-    // Host data: the staged copies of x, the table (packed: ld = ncoef) and the output (packed:
-    // ld = nx), taken with the axes' buffers, before the first upload.
-    T* x = nullptr;
-    T* table = nullptr;
-    T* out = nullptr;
-    const auto take_host_scratch = [&] {
-      x = call.scratch_for<T>(g.nx);
-      if (g.table != nullptr) table = call.scratch_for<T>(g.sets * g.ncoef);
-      out = call.scratch_for<T>(g.sets * g.nx);
-    };
-    if (g.table == nullptr) {
-      // The axes (host memory, small): values back to back, then offset, size, stride per axis.
-      std::vector<std::int64_t> meta(static_cast<std::size_t>(3 * g.ncoef));
-      std::int64_t total = 0;
-      std::int64_t stride = 1;
-      for (std::int64_t c = g.ncoef - 1; c >= 0; --c) {
-        meta[static_cast<std::size_t>(g.ncoef + c)] = g.axis_sizes[c];
-        meta[static_cast<std::size_t>(2 * g.ncoef + c)] = stride;
-        stride *= g.axis_sizes[c];
-      }
-      for (std::int64_t c = 0; c < g.ncoef; ++c) {
-        meta[static_cast<std::size_t>(c)] = total;
-        total += g.axis_sizes[c];
-      }
-      std::vector<T> values;
-      values.reserve(static_cast<std::size_t>(total));
-      for (std::int64_t c = 0; c < g.ncoef; ++c) {
-        const T* axis = static_cast<const T*>(g.axes[c]);
-        values.insert(values.end(), axis, axis + g.axis_sizes[c]);
-      }
-      T* dvalues = call.scratch_for<T>(total);
-      auto* dmeta = call.scratch_for<std::int64_t>(3 * g.ncoef);
-      if (!device) take_host_scratch();
-      call.upload(dvalues, values.data(), 1, values.size() * sizeof(T), values.size() * sizeof(T));
-      call.upload(dmeta, meta.data(), 1, meta.size() * sizeof(std::int64_t),
-                  meta.size() * sizeof(std::int64_t));
-      p.values = dvalues;
-      p.offset = dmeta;
-      p.size = dmeta + g.ncoef;
-      p.stride = dmeta + 2 * g.ncoef;
-    } else if (!device) {
-      take_host_scratch();
-    }
-    if (device) {
-      p.table = static_cast<const T*>(g.table);
-      p.ldt = g.ldt;
-      p.x = static_cast<const T*>(g.x);
-      p.out = static_cast<T*>(g.out);
-      p.ldo = g.ldo;
-    } else {
-      call.upload(x, g.x, 1, static_cast<std::size_t>(g.nx) * sizeof(T),
-                  static_cast<std::size_t>(g.nx) * sizeof(T));
-      p.x = x;
-      if (g.table != nullptr) {
-        call.upload(table, g.table, static_cast<std::size_t>(g.sets),
-                    static_cast<std::size_t>(g.ncoef) * sizeof(T),
-                    static_cast<std::size_t>(g.ldt) * sizeof(T));
-        p.table = table;
-        p.ldt = g.ncoef;
-      }
-      p.out = out;  // packed: ld = nx
-      p.ldo = g.nx;
-    }
-    call.compute_begin();
-    cuda::evaluate_grid(thrust::omp::par(call.thrust_allocator()), p, g.sets);
-    call.compute_end();
-    if (!device) {
-      call.download(g.out, static_cast<std::size_t>(g.ldo) * sizeof(T), p.out,
-                    static_cast<std::size_t>(g.sets), static_cast<std::size_t>(g.nx) * sizeof(T));
-    }
-    call.finish();
-  });
+  inject_fault("polynomial_grid");
+  polynomial_grid_on<HostCall>(g, device, timing);
 }
-
-namespace {
-
-// C = A·B, row-major, C overwritten. Each element sums over l in order, in T, with the module's
-// add and mul: wraparound for integers, plain IEEE for floats.
-template <class T>
-void gemm(std::int64_t m, std::int64_t n, std::int64_t k, const T* A, std::int64_t lda, const T* B,
-          std::int64_t ldb, T* C, std::int64_t ldc) {
-#pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < m; ++i) {
-    T* c = C + i * ldc;
-    for (std::int64_t j = 0; j < n; ++j) c[j] = T{0};
-    for (std::int64_t l = 0; l < k; ++l) {
-      const T a = A[i * lda + l];
-      const T* b = B + l * ldb;
-      for (std::int64_t j = 0; j < n; ++j) c[j] = cuda::add(c[j], cuda::mul(a, b[j]));
-    }
-  }
-}
-
-}  // namespace
 
 void run_matmul(const detail::MatmulArgs& a, bool device, detail::Breakdown* timing) {
-  detail::visit_dtype(a.dtype, [&]<class T>() {
-    inject_fault("matmul");
-    Call call(timing);
-    const std::int64_t m = a.m, n = a.n, k = a.k;
-    const T* A = static_cast<const T*>(a.a);
-    const T* B = static_cast<const T*>(a.b);
-    T* C = static_cast<T*>(a.c);
-    std::int64_t lda = a.lda, ldb = a.ldb, ldc = a.ldc;
-    const bool has_output = m > 0 && n > 0;
-    if (!device && has_output) {  // stage packed copies: ld becomes the column count
-      // Every buffer is taken before the first copy starts the clock.
-      call.prepare_staging();
-      C = call.scratch_for<T>(m * n);
-      ldc = n;
-      if (k > 0) {
-        T* sa = call.scratch_for<T>(m * k);
-        T* sb = call.scratch_for<T>(k * n);
-        call.upload(sa, A, static_cast<std::size_t>(m), static_cast<std::size_t>(k) * sizeof(T),
-                    static_cast<std::size_t>(lda) * sizeof(T));
-        call.upload(sb, B, static_cast<std::size_t>(k), static_cast<std::size_t>(n) * sizeof(T),
-                    static_cast<std::size_t>(ldb) * sizeof(T));
-        A = sa;
-        B = sb;
-        lda = k;
-        ldb = n;
-      }
-    }
-    call.compute_begin();
-    if (has_output) gemm<T>(m, n, k, A, lda, B, ldb, C, ldc);  // k == 0: C = 0
-    call.compute_end();
-    if (!device && has_output) {
-      call.download(a.c, static_cast<std::size_t>(a.ldc) * sizeof(T), C,
-                    static_cast<std::size_t>(m), static_cast<std::size_t>(n) * sizeof(T));
-    }
-    call.finish();
-  });
+  inject_fault("matmul");
+  matmul_on<HostCall>(a, device, timing);
 }
 
 }  // namespace tandem::cuda

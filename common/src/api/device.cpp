@@ -72,16 +72,15 @@ void throw_cuda_status(const char* function, const TandemCudaStatus& status) {
   throw_error(code, std::string(function) + " (cuda): " + message);
 }
 
-// For tandem_bench: the GPU references it reports results against (not public API).
-TANDEM_EXPORT double cuda_reference_seconds(int which, std::int64_t a, std::int64_t b,
-                                            std::int64_t c, int repetitions) {
-  const TandemCudaModule& api = cuda_api("tandem_bench reference");
-  double seconds = 0.0;
-  TandemCudaStatus status{};
-  if (api.reference(which, a, b, c, repetitions, &seconds, &status) != 0) {
-    throw_cuda_status("tandem_bench reference", status);
-  }
-  return seconds;
+// For tandem_bench (not public API): the loaded cuda module's dlopen handle, where it looks up
+// the benchmark references itself (TANDEM_CUDA_BENCH_SYMBOL); throws when cuda is unavailable.
+TANDEM_EXPORT void* cuda_module_handle() {
+  cuda_api("tandem_bench");
+#if TANDEM_HAS_CUDA
+  return cuda_module().handle;
+#else
+  return nullptr;  // not reached: cuda_api() throws in builds without CUDA
+#endif
 }
 
 }  // namespace detail

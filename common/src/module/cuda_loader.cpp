@@ -127,12 +127,10 @@ CudaModule load() {
                ", this library needs " + std::to_string(TANDEM_CUDA_ABI_VERSION) + ")";
     return m;
   }
-  for (int i = 0; i < 6; ++i) {
-    if (api->sizes[i] != kCudaAbiSizes[i]) {
-      m.reason = "the CUDA module " + printable(m.path) +
-                 " was built with other argument layouts (another tandem version)";
-      return m;
-    }
+  if (api->breakdown_size != sizeof(Breakdown) || api->status_size != sizeof(TandemCudaStatus)) {
+    m.reason = "the CUDA module " + printable(m.path) +
+               " was built with other result layouts (another tandem version)";
+    return m;
   }
   TandemCudaStatus status{};
   if (api->open(&status) != 0) {
@@ -140,9 +138,26 @@ CudaModule load() {
     return m;
   }
   m.api = api;
+  m.handle = handle;
   return m;
 }
 
+// Why `api` cannot run the workload of `Args`, or "" when it can: a module older than this
+// library lacks the workloads added since (0 for the tag), and one built with another layout of
+// the workload's arguments is refused for that workload only.
+template <class Args>
+std::string cuda_workload_refusal(const TandemCudaModule& api) {
+  using W = CudaWorkloadOf<Args>;
+  const std::uint32_t size = api.args_size[W::tag];
+  if (size == sizeof(Args)) return {};
+  if (size == 0) return std::string("the CUDA module predates ") + W::name + "; rebuild it";
+  return std::string("the CUDA module was built with another layout of ") + W::name +
+         "'s arguments (" + std::to_string(size) + " bytes, this library's are " +
+         std::to_string(sizeof(Args)) + "); rebuild it";
+}
+
+// The cuda BackendImpl: each workload method is the typed front end of the module's one
+// entry, run(): it names its tag (CudaWorkloadOf) and forwards through call().
 class CudaBackend final : public BackendImpl {
  public:
   explicit CudaBackend(const TandemCudaModule* api) : api_(api) {
@@ -157,37 +172,39 @@ class CudaBackend final : public BackendImpl {
   std::string device() const override { return device_; }
 
   void map(const MapArgs& args, const Exec& exec) override {
-    TandemCudaStatus s{};
-    if (api_->map(&args, exec.device ? 1 : 0, exec.timing, &s) != 0) {
-      throw_cuda_status("tandem::map", s);
-    }
+    call("tandem::map", args, exec, nullptr);
   }
   void parallel_for(std::int64_t, ChunkFn, void*, const Exec&) override {
     // resolve() refuses callable maps on cuda (supports()), so this is never reached.
     throw backend_unavailable("tandem::map: the cuda backend cannot run a C++ callable");
   }
   void matmul(const MatmulArgs& args, const Exec& exec) override {
-    TandemCudaStatus s{};
-    if (api_->matmul(&args, exec.device ? 1 : 0, exec.timing, &s) != 0) {
-      throw_cuda_status("tandem::matmul", s);
-    }
+    call("tandem::matmul", args, exec, nullptr);
   }
   void polynomial_grid(const PolynomialGridArgs& args, const Exec& exec) override {
-    TandemCudaStatus s{};
-    if (api_->polynomial_grid(&args, exec.device ? 1 : 0, exec.timing, &s) != 0) {
-      throw_cuda_status("tandem::polynomial_grid", s);
-    }
+    call("tandem::polynomial_grid", args, exec, nullptr);
   }
   double mse(const MseArgs& args, const Exec& exec) override {
-    TandemCudaStatus s{};
     double result = 0.0;
-    if (api_->mse(&args, exec.device ? 1 : 0, &result, exec.timing, &s) != 0) {
-      throw_cuda_status("tandem::mse", s);
-    }
+    call("tandem::mse", args, exec, &result);
     return result;
   }
 
  private:
+  template <class Args>
+  void call(const char* function, const Args& args, const Exec& exec, void* result) const {
+    const std::string refused = cuda_workload_refusal<Args>(*api_);
+    if (!refused.empty()) {
+      throw backend_unavailable(std::string(function) + ": backend cuda is not available for " +
+                                CudaWorkloadOf<Args>::name + ": " + refused);
+    }
+    TandemCudaStatus s{};
+    if (api_->run(CudaWorkloadOf<Args>::tag, &args, sizeof(Args), exec.device ? 1 : 0, result,
+                  exec.timing, &s) != 0) {
+      throw_cuda_status(function, s);
+    }
+  }
+
   const TandemCudaModule* api_;
   std::string device_;
 };

@@ -15,6 +15,7 @@ struct CudaModule {
   const TandemCudaModule* api = nullptr;  // null when unavailable
   std::string reason;                     // why unavailable
   std::string path;                       // where the module was looked for / loaded from
+  void* handle = nullptr;                 // its dlopen handle when loaded (for its other symbols)
 };
 
 /// Loads the module once per process (thread-safe) and returns it. Looks at, in order:

@@ -2,25 +2,43 @@
 // The boundary between the core library and the CUDA module (libtandem_cuda.so).
 //
 // The core never links CUDA. On first use of the cuda backend it loads the module with dlopen
-// and calls its one exported C symbol, tandem_cuda_module(), which returns a table of C
-// function pointers. Nothing but C types and the plain argument structs of backend_impl.hpp
-// cross this boundary: no exceptions, no std:: types. Each function returns 0 on success or an
-// errc code, with a message in the caller's TandemCudaStatus; the core then throws the matching
-// tandem::error. The argument structs are trivially copyable and their sizes are part of the
-// ABI check, so a module from another tandem version is refused with a reason, never used.
+// and calls its exported C symbol, tandem_cuda_module(), which returns a table of C function
+// pointers. Nothing but C types and the plain argument structs of backend_impl.hpp cross this
+// boundary: no exceptions, no std:: types. Each function returns 0 on success or an errc code,
+// with a message in the caller's TandemCudaStatus; the core then throws the matching
+// tandem::error.
+//
+// Every workload crosses through one entry, run(), with an explicit, stable tag (below) and its
+// argument struct as bytes. The module lists, per tag, the size of the argument struct it was
+// compiled with (0: it does not know the workload), so a module older than the core makes only
+// the workloads it predates unavailable, and a struct whose layout changed is refused for that
+// workload alone. The table's own layout is what TANDEM_CUDA_ABI_VERSION names.
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
 #include "dispatch/backend_impl.hpp"
+#include "module/cuda_bench_abi.hpp"  // the references tandem_bench looks up, outside the table
 
 extern "C" {
 
-/// Bump when the table or any argument struct changes.
-#define TANDEM_CUDA_ABI_VERSION 2
+/// Bump when the table's layout, Breakdown or TandemCudaStatus changes; never for a new
+/// workload (a new tag) or a changed argument struct (its size is checked per workload).
+#define TANDEM_CUDA_ABI_VERSION 3
 
 /// The exported factory's name, for dlsym.
 #define TANDEM_CUDA_MODULE_SYMBOL "tandem_cuda_module"
+
+/// The workloads, numbered for good: a number is never reused or renumbered. A new workload
+/// takes the next free number below TANDEM_CUDA_WORKLOAD_SLOTS.
+enum TandemCudaWorkload : std::uint32_t {
+  TANDEM_CUDA_MAP = 1,              // args: MapArgs; result: none
+  TANDEM_CUDA_MATMUL = 2,           // args: MatmulArgs; result: none
+  TANDEM_CUDA_POLYNOMIAL_GRID = 3,  // args: PolynomialGridArgs; result: none
+  TANDEM_CUDA_MSE = 4,              // args: MseArgs; result: double
+};
+/// Tags are below this (the size of the table's per-workload array).
+#define TANDEM_CUDA_WORKLOAD_SLOTS 32
 
 /// An error crossing the boundary: errc code (0 = none) and a message naming the failed call.
 /// `sticky` != 0: the device context is broken for the life of the process (an illegal address,
@@ -32,20 +50,13 @@ struct TandemCudaStatus {
   char message[1024];
 };
 
-/// Reference measurements for the benchmarks (bench/): what one GPU operation costs here.
-enum TandemCudaReference {
-  TANDEM_CUDA_REF_EMPTY_LAUNCH = 1,  // empty kernel launch + stream synchronize
-  TANDEM_CUDA_REF_D2D_COPY = 2,      // cudaMemcpyAsync device to device of a bytes
-  TANDEM_CUDA_REF_H2D_COPY = 3,      // pinned host to device, a bytes
-  TANDEM_CUDA_REF_D2H_COPY = 4,      // device to pinned host, a bytes
-  TANDEM_CUDA_REF_SGEMM = 5,         // raw cublasSgemm, m = a, n = b, k = c, device-resident
-  TANDEM_CUDA_REF_DGEMM = 6,         // raw cublasDgemm, as above
-};
-
 struct TandemCudaModule {
   std::uint32_t abi_version;
-  std::uint32_t sizes[6];  // sizeof MapArgs, MatmulArgs, PolynomialGridArgs, MseArgs, Breakdown,
-                           // TandemCudaStatus as the module was compiled
+  std::uint32_t breakdown_size;  // sizeof(Breakdown) as the module was compiled
+  std::uint32_t status_size;     // sizeof(TandemCudaStatus)
+  /// Per tag: sizeof the workload's argument struct as the module was compiled, 0 when the
+  /// module does not implement the workload (it predates it).
+  std::uint32_t args_size[TANDEM_CUDA_WORKLOAD_SLOTS];
 
   /// Finds the driver and a device and sets up the module. A non-zero return says why cuda is
   /// unavailable ("no CUDA driver", "no device", ...); the module must then not be used.
@@ -53,17 +64,13 @@ struct TandemCudaModule {
   /// One line describing the device, e.g. "NVIDIA H100 80GB HBM3 (sm_90, 79 GiB, driver 13.0)".
   void (*describe)(char* buffer, std::size_t size);
 
-  /// The workloads. `device` != 0: the operand and result pointers (x, y, a, b, c, table, out)
-  /// are GPU memory; MapArgs::params (the map's parameters and polynomial coefficients) and the
-  /// CartesianGrid axes are always host memory. `timing` may be null.
-  int (*map)(const tandem::detail::MapArgs* args, int device, tandem::detail::Breakdown* timing,
-             TandemCudaStatus* status);
-  int (*matmul)(const tandem::detail::MatmulArgs* args, int device,
-                tandem::detail::Breakdown* timing, TandemCudaStatus* status);
-  int (*polynomial_grid)(const tandem::detail::PolynomialGridArgs* args, int device,
-                         tandem::detail::Breakdown* timing, TandemCudaStatus* status);
-  int (*mse)(const tandem::detail::MseArgs* args, int device, double* result,
-             tandem::detail::Breakdown* timing, TandemCudaStatus* status);
+  /// Runs workload `workload` on `args` (args_size bytes: the module refuses a size other than
+  /// its own). `device` != 0: the operand and result pointers in args (x, y, a, b, c, table,
+  /// out) are GPU memory; MapArgs::params (the map's parameters and polynomial coefficients)
+  /// and the CartesianGrid axes are always host memory. `result` receives the workload's
+  /// result (see TandemCudaWorkload), null for those without one. `timing` may be null.
+  int (*run)(std::uint32_t workload, const void* args, std::size_t args_size, int device,
+             void* result, tandem::detail::Breakdown* timing, TandemCudaStatus* status);
 
   /// Device memory for DeviceBuffer: allocate (zero-filled), free (never fails), copy in/out.
   int (*allocate)(std::size_t bytes, void** pointer, TandemCudaStatus* status);
@@ -72,10 +79,6 @@ struct TandemCudaModule {
                 TandemCudaStatus* status);
   int (*download)(void* host_dst, const void* device_src, std::size_t bytes,
                   TandemCudaStatus* status);
-
-  /// Seconds per operation of a reference (median of `repetitions` timed with CUDA events).
-  int (*reference)(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions,
-                   double* seconds, TandemCudaStatus* status);
 
   /// Cached device memory and pinned staging currently held (bytes), and how many device or
   /// pinned allocations the module has made so far: the tests check that steady-state calls
@@ -99,9 +102,45 @@ static_assert(std::is_trivially_copyable_v<PolynomialGridArgs> &&
 static_assert(std::is_trivially_copyable_v<MseArgs> && std::is_standard_layout_v<MseArgs>);
 static_assert(std::is_trivially_copyable_v<Breakdown> && std::is_standard_layout_v<Breakdown>);
 
-/// The sizes a module must report to be accepted.
-inline constexpr std::uint32_t kCudaAbiSizes[6] = {
-    sizeof(MapArgs), sizeof(MatmulArgs), sizeof(PolynomialGridArgs),
-    sizeof(MseArgs), sizeof(Breakdown),  sizeof(TandemCudaStatus)};
+/// The argument struct and result of each tag, for both sides: the core's typed front end and
+/// the module's table are written from these.
+template <class Args>
+struct CudaWorkloadOf;
+template <>
+struct CudaWorkloadOf<MapArgs> {
+  static constexpr std::uint32_t tag = TANDEM_CUDA_MAP;
+  static constexpr const char* name = "map";
+};
+template <>
+struct CudaWorkloadOf<MatmulArgs> {
+  static constexpr std::uint32_t tag = TANDEM_CUDA_MATMUL;
+  static constexpr const char* name = "matmul";
+};
+template <>
+struct CudaWorkloadOf<PolynomialGridArgs> {
+  static constexpr std::uint32_t tag = TANDEM_CUDA_POLYNOMIAL_GRID;
+  static constexpr const char* name = "polynomial_grid";
+};
+template <>
+struct CudaWorkloadOf<MseArgs> {
+  static constexpr std::uint32_t tag = TANDEM_CUDA_MSE;
+  static constexpr const char* name = "mse";
+};
+
+/// The name of a tag, or null for one this build does not know.
+constexpr const char* cuda_workload_name(std::uint32_t tag) noexcept {
+  switch (tag) {
+    case TANDEM_CUDA_MAP:
+      return CudaWorkloadOf<MapArgs>::name;
+    case TANDEM_CUDA_MATMUL:
+      return CudaWorkloadOf<MatmulArgs>::name;
+    case TANDEM_CUDA_POLYNOMIAL_GRID:
+      return CudaWorkloadOf<PolynomialGridArgs>::name;
+    case TANDEM_CUDA_MSE:
+      return CudaWorkloadOf<MseArgs>::name;
+    default:
+      return nullptr;
+  }
+}
 
 }  // namespace tandem::detail

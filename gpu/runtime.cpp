@@ -2,30 +2,21 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdio>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <string>
 #include <vector>
+
+#include "module_api.hpp"
 
 namespace tandem::cuda {
 
 namespace {
 
-int g_device = 0;
-
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-std::string free_memory_note() {
-  std::size_t free_bytes = 0, total = 0;
-  if (cudaMemGetInfo(&free_bytes, &total) != cudaSuccess) {
-    cudaGetLastError();
-    return {};
-  }
-  return " (" + std::to_string(free_bytes >> 20) + " MiB free of " + std::to_string(total >> 20) +
-         " MiB)";
 }
 
 // Device memory reused across calls. Blocks are rounded up so that calls of similar sizes
@@ -45,20 +36,16 @@ class DevicePool {
         return p;
       }
     }
-    void* p = nullptr;
-    cudaError_t e = cudaMalloc(&p, want);
-    if (e == cudaErrorMemoryAllocation) {
-      cudaGetLastError();
+    void* p = dev::device_alloc(want);
+    if (p == nullptr) {
       trim();
-      e = cudaMalloc(&p, want);
+      p = dev::device_alloc(want);
     }
-    if (e == cudaErrorMemoryAllocation) {
-      cudaGetLastError();
+    if (p == nullptr) {
       fail(errc::out_of_memory, "cudaMalloc of " + std::to_string(want) +
                                     " bytes of scratch failed: out of device memory" +
-                                    free_memory_note());
+                                    dev::free_memory_note());
     }
-    check(e, "cudaMalloc");
     std::lock_guard lock(mutex_);
     ++allocations_;
     held_ += want;
@@ -75,7 +62,7 @@ class DevicePool {
       gone.swap(idle_);
       for (const auto& [bytes, p] : gone) held_ -= bytes;
     }
-    for (const auto& [bytes, p] : gone) cudaFree(p);
+    for (const auto& [bytes, p] : gone) dev::device_free(p);
   }
   void stats(std::size_t* held, std::uint64_t* allocations) noexcept {
     std::lock_guard lock(mutex_);
@@ -98,7 +85,7 @@ class DevicePool {
   std::uint64_t allocations_ = 0;
 };
 
-// Never destroyed: at exit the CUDA runtime may already be gone, and the driver reclaims
+// Never destroyed: at exit the device runtime may already be gone, and the driver reclaims
 // everything with the process.
 DevicePool& pool() {
   static DevicePool* p = new DevicePool;
@@ -114,10 +101,10 @@ std::uint64_t g_pinned_allocations = 0;
 }  // namespace
 
 struct Worker {
-  cudaStream_t stream = nullptr;
-  cublasHandle_t blas = nullptr;
-  cudaEvent_t phase[4] = {};   // timing: start, compute begin, compute end, end
-  cudaEvent_t staged[2] = {};  // staging buffer i is free again
+  dev::Stream stream = nullptr;
+  void* library = nullptr;    // the math library's handle (Call::library_handle)
+  dev::Event phase[4] = {};   // timing: start, compute begin, compute end, end
+  dev::Event staged[2] = {};  // staging buffer i is free again
   void* pinned[2] = {};
   struct Block {
     void* p;
@@ -126,21 +113,19 @@ struct Worker {
   std::vector<Block> blocks;  // the current call's scratch
 
   Worker() {
-    TANDEM_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-    for (auto& e : phase) TANDEM_CUDA_CHECK(cudaEventCreate(&e));
-    for (auto& e : staged) TANDEM_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+    stream = dev::stream_create();
+    for (auto& e : phase) e = dev::event_create(true);
+    for (auto& e : staged) e = dev::event_create(false);
     blocks.reserve(16);
   }
   void* staging(int i, double* allocation_seconds) {
     if (pinned[i] == nullptr) {
       const auto t = std::chrono::steady_clock::now();
-      cudaError_t e = cudaMallocHost(&pinned[i], kChunk);
-      if (e == cudaErrorMemoryAllocation) {
-        cudaGetLastError();
+      pinned[i] = dev::pinned_alloc(kChunk);
+      if (pinned[i] == nullptr) {
         fail(errc::out_of_memory, "cudaMallocHost of " + std::to_string(kChunk) +
                                       " bytes of pinned staging failed: out of memory");
       }
-      check(e, "cudaMallocHost");
       std::lock_guard lock(g_pinned_mutex);
       g_pinned_held += kChunk;
       ++g_pinned_allocations;
@@ -177,7 +162,7 @@ class WorkerPool {
     std::lock_guard lock(mutex_);
     idle_.push_back(w);
   }
-  // cudaFreeHost synchronises the device: the buffers are taken under the lock and freed
+  // Freeing pinned memory synchronises the device: the buffers are taken under the lock and freed
   // outside it, so concurrent calls can still acquire and release workers meanwhile.
   void trim() noexcept {
     std::vector<void*> gone;
@@ -188,7 +173,7 @@ class WorkerPool {
     } catch (...) {  // out of host memory for the list: keep what was taken, free it below
     }
     for (void* p : gone) {
-      cudaFreeHost(p);
+      dev::pinned_free(p);
       std::lock_guard lock(g_pinned_mutex);
       g_pinned_held -= kChunk;
     }
@@ -206,103 +191,45 @@ WorkerPool& workers() {
 
 }  // namespace
 
-std::string open_device() {
-  int count = 0;
-  const cudaError_t e = cudaGetDeviceCount(&count);
-  if (e != cudaSuccess) {
-    cudaGetLastError();
-    int driver = 0;
-    cudaDriverGetVersion(&driver);
-    const std::string what =
-        std::string("cudaGetDeviceCount: ") + cudaGetErrorName(e) + ": " + cudaGetErrorString(e);
-    if (e == cudaErrorNoDevice) return "no device (" + what + ")";
-    if (driver == 0) return "no CUDA driver (" + what + ")";
-    if (e == cudaErrorInsufficientDriver) {
-      return "the CUDA driver (" + std::to_string(driver / 1000) + "." +
-             std::to_string(driver % 1000 / 10) + ") is older than this build's runtime (" +
-             std::to_string(CUDART_VERSION / 1000) + "." +
-             std::to_string(CUDART_VERSION % 1000 / 10) + ")";
-    }
-    return "CUDA initialisation failed (" + what + ")";
-  }
-  if (count == 0) return "no device (the CUDA driver sees no GPU)";
-  g_device = 0;
-  cudaDeviceProp prop{};
-  if (cudaGetDeviceProperties(&prop, g_device) != cudaSuccess) {
-    cudaGetLastError();
-    return "cannot read the properties of device 0";
-  }
-  if (prop.major < 8) {
-    return std::string("device 0 (") + prop.name + ") has compute capability " +
-           std::to_string(prop.major) + "." + std::to_string(prop.minor) +
-           "; this build has code for 8.0 and newer (CMAKE_CUDA_ARCHITECTURES)";
-  }
-  int previous = 0;
-  if (cudaGetDevice(&previous) != cudaSuccess) previous = -1;
-  const cudaError_t ctx =
-      cudaSetDevice(g_device) == cudaSuccess ? cudaFree(nullptr) : cudaErrorUnknown;
-  if (previous >= 0 && previous != g_device) cudaSetDevice(previous);
-  if (ctx != cudaSuccess) {
-    cudaGetLastError();
-    return std::string("cannot create a CUDA context on device 0: ") + cudaGetErrorString(ctx);
-  }
-  return load_cublas();
-}
+std::string open_device() { return dev::open(); }
 
-std::string describe_device() {
-  cudaDeviceProp prop{};
-  int driver = 0, runtime = 0;
-  cudaGetDeviceProperties(&prop, g_device);
-  cudaDriverGetVersion(&driver);
-  cudaRuntimeGetVersion(&runtime);
-  char memory[32];
-  std::snprintf(memory, sizeof(memory), "%.1f GiB",
-                static_cast<double>(prop.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
-  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) +
-         std::to_string(prop.minor) + ", " + memory + ", driver " + std::to_string(driver / 1000) +
-         "." + std::to_string(driver % 1000 / 10) + ", runtime " + std::to_string(runtime / 1000) +
-         "." + std::to_string(runtime % 1000 / 10) + ")";
-}
+std::string describe_device() { return dev::describe(); }
 
 DeviceScope::DeviceScope() {
-  int current = -1;
-  TANDEM_CUDA_CHECK(cudaGetDevice(&current));
-  if (current != g_device) {
-    TANDEM_CUDA_CHECK(cudaSetDevice(g_device));
+  const int current = dev::current_device();
+  if (current != dev::module_device()) {
+    dev::set_device(dev::module_device());
     previous_ = current;
   }
 }
 
 DeviceScope::~DeviceScope() {
-  if (previous_ >= 0) cudaSetDevice(previous_);
+  if (previous_ >= 0) dev::restore_device(previous_);
 }
 
 void* allocate_buffer(std::size_t bytes) {
+  if (bytes == 0) return nullptr;  // as cudaMalloc(0)
   const DeviceScope scope;
-  void* p = nullptr;
-  cudaError_t e = cudaMalloc(&p, bytes);
-  if (e == cudaErrorMemoryAllocation) {
+  void* p = dev::device_alloc(bytes);
+  if (p == nullptr) {
     // Only the idle device scratch is device memory worth freeing (the workers' staging is
     // pinned host memory).
-    cudaGetLastError();
     pool().trim();
-    e = cudaMalloc(&p, bytes);
+    p = dev::device_alloc(bytes);
   }
-  if (e == cudaErrorMemoryAllocation) {
-    cudaGetLastError();
+  if (p == nullptr) {
     fail(errc::out_of_memory, "cudaMalloc of " + std::to_string(bytes) +
-                                  " bytes failed: out of device memory" + free_memory_note());
+                                  " bytes failed: out of device memory" + dev::free_memory_note());
   }
-  check(e, "cudaMalloc");
   // Zero-fill on a worker's stream and wait for it: a cudaMemset on the legacy default stream
   // returns before the fill is done, and the workers' non-blocking streams do not wait for it,
   // so a call right after could read the old contents.
   try {
     Call call(nullptr);
-    TANDEM_CUDA_CHECK(cudaMemsetAsync(p, 0, bytes, call.stream()));
+    dev::zero_async(p, bytes, call.stream());
     call.finish();
   } catch (...) {
-    cudaFree(p);
+    dev::device_free(p);
     throw;
   }
   return p;
@@ -312,7 +239,7 @@ void release_buffer(void* p) noexcept {
   if (p == nullptr) return;
   try {
     const DeviceScope scope;
-    cudaFree(p);
+    dev::device_free(p);
   } catch (...) {  // the device cannot be made current (a lost context): nothing to free
   }
 }
@@ -341,40 +268,27 @@ Call::Call(detail::Breakdown* timing) : w_(workers().acquire()), timing_(timing)
 Call::~Call() {
   if (!finished_) {
     // Failed part-way: let queued work drain before its memory can be handed to another call.
-    cudaStreamSynchronize(w_->stream);
-    cudaGetLastError();
+    dev::stream_drain(w_->stream);
   }
   for (const auto& b : w_->blocks) pool().put(b.p, b.bytes);
   w_->blocks.clear();
   workers().release(w_);
 }
 
-cudaStream_t Call::stream() const noexcept { return w_->stream; }
+dev::Stream Call::stream() const noexcept { return w_->stream; }
 
-cublasHandle_t Call::blas() {
-  if (w_->blas == nullptr) {
-    // Configured before it is kept: a handle that failed to bind to the stream or the math
-    // mode would otherwise run later calls on the default stream or with TF32.
-    cublasHandle_t h = nullptr;
-    TANDEM_CUDA_CHECK(cublas().create(&h));
-    try {
-      TANDEM_CUDA_CHECK(cublas().set_stream(h, w_->stream));
-      // No TF32 or other reduced-precision shortcuts: f32 stays IEEE f32.
-      TANDEM_CUDA_CHECK(cublas().set_math_mode(h, CUBLAS_DEFAULT_MATH));
-    } catch (...) {
-      cublas().destroy(h);
-      throw;
-    }
-    w_->blas = h;
-  }
-  return w_->blas;
-}
+void*& Call::library_handle() noexcept { return w_->library; }
 
 void* Call::scratch(std::size_t bytes) {
   const auto t = std::chrono::steady_clock::now();
   std::size_t rounded = 0;
   void* p = pool().get(std::max<std::size_t>(bytes, 1), &rounded);
-  w_->blocks.push_back({p, rounded});
+  try {
+    w_->blocks.push_back({p, rounded});
+  } catch (...) {
+    pool().put(p, rounded);
+    throw;
+  }
   allocation_ += seconds_since(t);
   return p;
 }
@@ -404,7 +318,7 @@ char* Call::thrust_take(std::size_t bytes) {
 void Call::mark_start() {
   if (started_) return;
   started_ = true;
-  if (timing_ != nullptr) TANDEM_CUDA_CHECK(cudaEventRecord(w_->phase[0], w_->stream));
+  if (timing_ != nullptr) dev::record(w_->phase[0], w_->stream);
 }
 
 void Call::upload(void* device_dst, const void* host_src, std::size_t rows, std::size_t row_bytes,
@@ -417,7 +331,7 @@ void Call::upload(void* device_dst, const void* host_src, std::size_t rows, std:
   std::size_t row = 0, in_row = 0, done = 0;
   for (int i = 0; done < total; i ^= 1) {
     auto* buffer = static_cast<char*>(w_->staging(i, &allocation_));
-    TANDEM_CUDA_CHECK(cudaEventSynchronize(w_->staged[i]));  // its previous copy has left
+    dev::event_wait(w_->staged[i]);  // its previous copy has left
     std::size_t filled = 0;
     while (filled < kChunk && row < rows) {
       const std::size_t n = std::min(kChunk - filled, row_bytes - in_row);
@@ -429,9 +343,8 @@ void Call::upload(void* device_dst, const void* host_src, std::size_t rows, std:
         in_row = 0;
       }
     }
-    TANDEM_CUDA_CHECK(
-        cudaMemcpyAsync(dst + done, buffer, filled, cudaMemcpyHostToDevice, w_->stream));
-    TANDEM_CUDA_CHECK(cudaEventRecord(w_->staged[i], w_->stream));
+    dev::copy_async(dst + done, buffer, filled, dev::Copy::host_to_device, w_->stream);
+    dev::record(w_->staged[i], w_->stream);
     done += filled;
   }
 }
@@ -445,7 +358,7 @@ void Call::download(void* host_dst, std::size_t dst_stride, const void* device_s
   std::size_t row = 0, in_row = 0;
   // Chunk k is copied into staging buffer k % 2 while chunk k - 1 is scattered to the host.
   const auto scatter = [&](int i, std::size_t bytes) {
-    TANDEM_CUDA_CHECK(cudaEventSynchronize(w_->staged[i]));
+    dev::event_wait(w_->staged[i]);
     const auto* buffer = static_cast<const char*>(w_->pinned[i]);
     std::size_t used = 0;
     while (used < bytes) {
@@ -464,8 +377,8 @@ void Call::download(void* host_dst, std::size_t dst_stride, const void* device_s
   while (issued < total) {
     const std::size_t n = std::min(kChunk, total - issued);
     auto* buffer = w_->staging(i, &allocation_);
-    TANDEM_CUDA_CHECK(cudaMemcpyAsync(buffer, src + issued, n, cudaMemcpyDeviceToHost, w_->stream));
-    TANDEM_CUDA_CHECK(cudaEventRecord(w_->staged[i], w_->stream));
+    dev::copy_async(buffer, src + issued, n, dev::Copy::device_to_host, w_->stream);
+    dev::record(w_->staged[i], w_->stream);
     if (issued > 0) scatter(i ^ 1, previous);
     issued += n;
     previous = n;
@@ -476,27 +389,34 @@ void Call::download(void* host_dst, std::size_t dst_stride, const void* device_s
 
 void Call::compute_begin() {
   mark_start();
-  if (timing_ != nullptr) TANDEM_CUDA_CHECK(cudaEventRecord(w_->phase[1], w_->stream));
+  if (timing_ != nullptr) dev::record(w_->phase[1], w_->stream);
 }
 
 void Call::compute_end() {
-  if (timing_ != nullptr) TANDEM_CUDA_CHECK(cudaEventRecord(w_->phase[2], w_->stream));
+  if (timing_ != nullptr) dev::record(w_->phase[2], w_->stream);
 }
 
 void Call::finish() {
-  if (timing_ != nullptr) TANDEM_CUDA_CHECK(cudaEventRecord(w_->phase[3], w_->stream));
-  TANDEM_CUDA_CHECK(cudaStreamSynchronize(w_->stream));
-  TANDEM_CUDA_CHECK(cudaGetLastError());
+  if (timing_ != nullptr) dev::record(w_->phase[3], w_->stream);
+  dev::stream_wait(w_->stream);
   finished_ = true;
   if (timing_ == nullptr) return;
-  float ms[3] = {};
-  TANDEM_CUDA_CHECK(cudaEventElapsedTime(&ms[0], w_->phase[0], w_->phase[1]));
-  TANDEM_CUDA_CHECK(cudaEventElapsedTime(&ms[1], w_->phase[1], w_->phase[2]));
-  TANDEM_CUDA_CHECK(cudaEventElapsedTime(&ms[2], w_->phase[2], w_->phase[3]));
   timing_->allocation = allocation_;
-  timing_->host_to_device = ms[0] * 1e-3;
-  timing_->compute = ms[1] * 1e-3;
-  timing_->device_to_host = ms[2] * 1e-3;
+  timing_->host_to_device = dev::elapsed(w_->phase[0], w_->phase[1]);
+  timing_->compute = dev::elapsed(w_->phase[1], w_->phase[2]);
+  timing_->device_to_host = dev::elapsed(w_->phase[2], w_->phase[3]);
+}
+
+void upload_bytes(void* device_dst, const void* host_src, std::size_t bytes) {
+  Call call(nullptr);
+  call.upload(device_dst, host_src, 1, bytes, bytes);
+  call.finish();
+}
+
+void download_bytes(void* host_dst, const void* device_src, std::size_t bytes) {
+  Call call(nullptr);
+  call.download(host_dst, bytes, device_src, 1, bytes);
+  call.finish();
 }
 
 }  // namespace tandem::cuda
