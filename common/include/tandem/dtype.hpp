@@ -8,14 +8,14 @@
 #include <string_view>
 #include <type_traits>
 
-/// X(C++ type, DType enumerator) for every element type of map, matmul and polynomial_grid.
+/// X(C++ type, DType enumerator) for every element type (the dtypes a workload may have).
 #define TANDEM_FOR_EACH_DTYPE(X) \
   X(float, f32)                  \
   X(double, f64)                 \
   X(std::int32_t, i32)           \
   X(std::int64_t, i64)
 
-/// The floating-point subset: the element types of mse.
+/// The floating-point subset: the element types of workloads that compute in floating point only.
 #define TANDEM_FOR_EACH_FLOAT_DTYPE(X) \
   X(float, f32)                        \
   X(double, f64)

@@ -18,7 +18,7 @@ namespace tandem::detail {
 
 /// What dispatch knows of a call: enough to choose a backend and to explain the choice.
 struct Call {
-  const char* function;     // "tandem::matmul", for messages
+  const char* function;     // the entry point ("tandem::<workload>"), for messages
   tandem::Problem problem;  // workload, dtype, work, bytes; device: operands are DeviceBuffers
   bool cpu_only = false;    // a C++ callable: only CPU backends run it
 };
