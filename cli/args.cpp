@@ -134,11 +134,13 @@ std::int64_t decimal(std::string_view option, std::string_view text, std::int64_
 }
 
 tandem::DType parse_dtype(std::string_view s) {
-  for (tandem::DType d :
-       {tandem::DType::f32, tandem::DType::f64, tandem::DType::i32, tandem::DType::i64}) {
-    if (tandem::to_string(d) == s) return d;
-  }
-  throw Usage{quote(s) + " is not a dtype (valid: f32, f64, i32, i64)"};
+  std::string valid;
+#define TANDEM_CLI_PARSE_DTYPE_(T, name)                                       \
+  if (tandem::to_string(tandem::DType::name) == s) return tandem::DType::name; \
+  valid += (valid.empty() ? "" : ", ") + std::string(#name);
+  TANDEM_FOR_EACH_DTYPE(TANDEM_CLI_PARSE_DTYPE_)
+#undef TANDEM_CLI_PARSE_DTYPE_
+  throw Usage{quote(s) + " is not a dtype (valid: " + valid + ")"};
 }
 
 /// "a, b, c": every workload's name.
