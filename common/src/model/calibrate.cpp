@@ -257,7 +257,7 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
   const auto fit_series = [&](Backend b, Workload w, DType d, const std::vector<Point>& pts) {
     std::vector<double> work, t;
     for (const Point& p : pts) {
-      const detail::Shape s{w, d, p.work, p.bytes, false, false};
+      const detail::Shape s{{w, d, p.work, p.bytes, false}, false};
       const double transfer =
           b == Backend::cuda ? detail::predict(profile, b, s).transfer_seconds : 0.0;
       work.push_back(p.work);
