@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include <array>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace tandem_cli {
 namespace {
@@ -132,18 +134,43 @@ std::int64_t decimal(std::string_view option, std::string_view text, std::int64_
 }
 
 tandem::DType parse_dtype(std::string_view s) {
-  for (tandem::DType d :
-       {tandem::DType::f32, tandem::DType::f64, tandem::DType::i32, tandem::DType::i64}) {
-    if (tandem::to_string(d) == s) return d;
+  std::string valid;
+#define TANDEM_CLI_PARSE_DTYPE_(T, name)                                       \
+  if (tandem::to_string(tandem::DType::name) == s) return tandem::DType::name; \
+  valid += (valid.empty() ? "" : ", ") + std::string(#name);
+  TANDEM_FOR_EACH_DTYPE(TANDEM_CLI_PARSE_DTYPE_)
+#undef TANDEM_CLI_PARSE_DTYPE_
+  throw Usage{quote(s) + " is not a dtype (valid: " + valid + ")"};
+}
+
+/// "a, b, c": every workload's name.
+std::string workload_names() {
+  std::string names;
+  for (tandem::Workload w : tandem::kAllWorkloads) {
+    names += (names.empty() ? "" : ", ") + std::string(tandem::to_string(w));
   }
-  throw Usage{quote(s) + " is not a dtype (valid: f32, f64, i32, i64)"};
+  return names;
+}
+
+/// "f32 or f64": the dtypes a workload has.
+std::string dtype_names(tandem::Workload w) {
+  std::vector<std::string> names;
+#define TANDEM_CLI_DTYPE_(T, name) \
+  if (tandem::has_dtype(w, tandem::DType::name)) names.emplace_back(#name);
+  TANDEM_FOR_EACH_DTYPE(TANDEM_CLI_DTYPE_)
+#undef TANDEM_CLI_DTYPE_
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  }
+  return text;
 }
 
 tandem::Workload parse_workload(std::string_view s) {
   try {
     return tandem::parse_workload(s);
   } catch (const tandem::invalid_argument&) {
-    throw Usage{"unknown workload " + quote(s) + " (valid: map, matmul, polynomial_grid, mse)"};
+    throw Usage{"unknown workload " + quote(s) + " (valid: " + workload_names() + ")"};
   }
 }
 
@@ -185,33 +212,22 @@ struct SpecText {
     text_option(app, "--ncoef", ncoef, "C");
   }
   Spec to_spec(bool need_n) const {
-    if (!workload) throw Usage{"name a workload (map, matmul, polynomial_grid, mse)"};
+    if (!workload) throw Usage{"name a workload (" + workload_names() + ")"};
     Spec s;
     s.workload = parse_workload(*workload);
     if (dtype) s.dtype = parse_dtype(*dtype);
-    if (s.workload == tandem::Workload::mse && s.dtype != tandem::DType::f32 &&
-        s.dtype != tandem::DType::f64) {
-      throw Usage{"mse takes f32 or f64"};
+    if (!tandem::has_dtype(s.workload, s.dtype)) {
+      throw Usage{std::string(tandem::to_string(s.workload)) + " takes " + dtype_names(s.workload)};
     }
     if (nx) s.nx = decimal("--nx", *nx, 1, kMaxNx);
     if (ncoef) s.ncoef = decimal("--ncoef", *ncoef, 1, kMaxNcoef);
     if (need_n && !n) throw Usage{"--n is required"};
-    switch (s.workload) {
-      case tandem::Workload::matmul:
-        s.n = n ? decimal("--n", *n, 1, kMaxMatmulN) : 256;
-        break;
-      case tandem::Workload::polynomial_grid:
-        s.n = n ? decimal("--n", *n, 1, kMaxElements) : 10000;
-        if (s.n > kMaxElements / s.nx) {
-          throw Usage{"--n times --nx must be at most " + std::to_string(kMaxElements) +
-                      " for polynomial_grid (here " + std::to_string(s.n) + " x " +
-                      std::to_string(s.nx) + ")"};
-        }
-        break;
-      case tandem::Workload::map:
-      case tandem::Workload::mse:
-        s.n = n ? decimal("--n", *n, 1, kMaxElements) : std::int64_t{1} << 20;
-        break;
+    const tandem::WorkloadCli cli = tandem::cli_defaults(s.workload);
+    s.n = n ? decimal("--n", *n, 1, cli.max_n) : cli.default_n;
+    if (cli.n_times_nx && s.n > kMaxElements / s.nx) {
+      throw Usage{"--n times --nx must be at most " + std::to_string(kMaxElements) + " for " +
+                  std::string(tandem::to_string(s.workload)) + " (here " + std::to_string(s.n) +
+                  " x " + std::to_string(s.nx) + ")"};
     }
     return s;
   }

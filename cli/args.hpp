@@ -33,7 +33,7 @@ enum class Verb { help, version, info, run, plan, calibrate, bench };
 
 /// The workload, size and dtype of run and plan.
 struct Spec {
-  tandem::Workload workload = tandem::Workload::map;
+  tandem::Workload workload{};
   tandem::DType dtype = tandem::DType::f64;
   std::int64_t n = 0, nx = 50, ncoef = 4;
 };

@@ -41,18 +41,10 @@ std::string seconds(double s) {
   return buf;
 }
 
+tandem::WorkloadSize size_of(const Spec& s) { return {s.n, s.nx, s.ncoef}; }
+
 tandem::Problem problem_of(const Spec& s) {
-  switch (s.workload) {
-    case tandem::Workload::map:
-      return tandem::Problem::map(s.dtype, s.n);
-    case tandem::Workload::matmul:
-      return tandem::Problem::matmul(s.dtype, s.n, s.n, s.n);
-    case tandem::Workload::polynomial_grid:
-      return tandem::Problem::polynomial_grid(s.dtype, s.n, s.nx, s.ncoef);
-    case tandem::Workload::mse:
-      return tandem::Problem::mse(s.dtype, s.n);
-  }
-  return {};
+  return tandem::problem_of(s.workload, s.dtype, size_of(s));
 }
 
 // ---- info ------------------------------------------------------------------------------------
@@ -85,120 +77,25 @@ int cmd_info() {
 }
 
 // ---- run -------------------------------------------------------------------------------------
-template <class T>
-double checksum(const T* p, std::int64_t n) {
-  double s = 0;
-  for (std::int64_t i = 0; i < n; ++i) s += static_cast<double>(p[i]);
-  return s;
-}
-
-template <class T>
-std::vector<T> data(std::int64_t n, unsigned seed) {
-  std::vector<T> v(static_cast<std::size_t>(n));
-  std::uint64_t x = seed;
-  for (T& e : v) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    if constexpr (std::is_floating_point_v<T>) {
-      e = static_cast<T>(static_cast<double>(x >> 11) * 0x1.0p-52 - 1.0);
-    } else {
-      e = static_cast<T>((x >> 33) % 10);
-    }
-  }
-  return v;
-}
-
-// Runs the call `repeat` times after one untimed call; returns the checksum and the stats of the
-// median call.
-template <class T>
-std::pair<double, tandem::Stats> run_typed(const Spec& s, tandem::Options o, int repeat) {
+// Runs the workload's sample call `repeat` times after one untimed call; returns the checksum
+// (or the result) and the stats of the median call.
+std::pair<double, tandem::Stats> run_sample(const Spec& s, tandem::Options o, int repeat) {
+  const tandem::SampleCall call = tandem::sample_call(s.workload, s.dtype, size_of(s));
   std::vector<tandem::Stats> stats(static_cast<std::size_t>(repeat) + 1);
-  double sum = 0;
-  const auto each = [&](auto&& call) {
-    for (tandem::Stats& st : stats) {
-      o.stats = &st;
-      sum = call();
-    }
-  };
-  switch (s.workload) {
-    case tandem::Workload::map: {
-      const auto x = data<T>(s.n, 1);
-      std::vector<T> y(x.size());
-      each([&] {
-        tandem::map(std::span<const T>(x), std::span<T>(y), tandem::MapOp::scale(2), o);
-        return checksum(y.data(), s.n);
-      });
-      break;
-    }
-    case tandem::Workload::matmul: {
-      tandem::Matrix<T> a(s.n, s.n), b(s.n, s.n), c(s.n, s.n);
-      const auto va = data<T>(s.n * s.n, 2), vb = data<T>(s.n * s.n, 3);
-      std::copy(va.begin(), va.end(), a.data());
-      std::copy(vb.begin(), vb.end(), b.data());
-      each([&] {
-        tandem::matmul(a.view(), b.view(), c.view(), o);
-        return checksum(c.data(), s.n * s.n);
-      });
-      break;
-    }
-    case tandem::Workload::polynomial_grid: {
-      // n parameter sets as a grid of axes as equal as n's divisors allow (10^4: 10 per axis).
-      std::vector<std::vector<T>> axes;
-      std::int64_t rest = s.n;
-      for (std::int64_t i = s.ncoef; i > 0; --i) {
-        auto a =
-            i == 1 ? rest
-                   : static_cast<std::int64_t>(std::ceil(
-                         std::pow(static_cast<double>(rest), 1.0 / static_cast<double>(i)) - 1e-9));
-        a = std::max<std::int64_t>(a, rest == 0 ? 0 : 1);
-        while (a > 1 && rest % a != 0) --a;
-        axes.push_back(data<T>(a, static_cast<unsigned>(4 + i)));
-        rest = a > 0 ? rest / a : 0;
-      }
-      const tandem::CartesianGrid<T> g(std::move(axes));
-      const auto x = tandem::linspace(T(-2), T(2), s.nx);
-      tandem::Matrix<T> out(s.n, s.nx);
-      each([&] {
-        tandem::polynomial_grid(g, std::span<const T>(x), out.view(), o);
-        return checksum(out.data(), s.n * s.nx);
-      });
-      break;
-    }
-    case tandem::Workload::mse: {
-      if constexpr (std::is_floating_point_v<T>) {
-        const auto e = data<T>(s.n, 5);
-        each([&] { return tandem::mse(std::span<const T>(e), o); });
-      }
-      break;
-    }
+  for (tandem::Stats& st : stats) {
+    o.stats = &st;
+    call.run(o);
   }
   stats.erase(stats.begin());  // the first call pays one-time costs (threads, profile, module)
   std::sort(stats.begin(), stats.end(),
             [](const tandem::Stats& a, const tandem::Stats& b) { return a.seconds < b.seconds; });
-  return {sum, stats[stats.size() / 2]};
+  return {call.checksum(), stats[stats.size() / 2]};
 }
 
 /// Refuses, before allocating, data that cannot fit in this machine's memory (the ranges of the
 /// parser keep every size below 2^40 elements, but not below what this machine holds).
 void check_fits(const Spec& s) {
-  const double elem = s.dtype == tandem::DType::f32 || s.dtype == tandem::DType::i32 ? 4.0 : 8.0;
-  const double n = static_cast<double>(s.n);
-  double elements = 0;
-  switch (s.workload) {
-    case tandem::Workload::map:
-      elements = 2 * n;  // x, y
-      break;
-    case tandem::Workload::mse:
-      elements = n;
-      break;
-    case tandem::Workload::matmul:
-      elements = 5 * n * n;  // a, b, c and the generated values of a and b
-      break;
-    case tandem::Workload::polynomial_grid:
-      elements = n * static_cast<double>(s.nx) + n + static_cast<double>(s.nx) +
-                 static_cast<double>(s.ncoef);  // out, axes, x
-      break;
-  }
-  const double bytes = elements * elem;
+  const double bytes = tandem::sample_bytes(s.workload, s.dtype, size_of(s));
   const long pages = sysconf(_SC_PHYS_PAGES);
   const long page_size = sysconf(_SC_PAGESIZE);
   if (pages <= 0 || page_size <= 0) return;  // unknown: the allocation itself will tell
@@ -227,21 +124,7 @@ int cmd_run(const tandem_cli::RunArgs& a) {
   const Spec& s = a.spec;
   check_fits(s);
   const tandem::Options options = options_of(a);
-  std::pair<double, tandem::Stats> r;
-  switch (s.dtype) {
-    case tandem::DType::f32:
-      r = run_typed<float>(s, options, a.repeat);
-      break;
-    case tandem::DType::f64:
-      r = run_typed<double>(s, options, a.repeat);
-      break;
-    case tandem::DType::i32:
-      r = run_typed<std::int32_t>(s, options, a.repeat);
-      break;
-    case tandem::DType::i64:
-      r = run_typed<std::int64_t>(s, options, a.repeat);
-      break;
-  }
+  const std::pair<double, tandem::Stats> r = run_sample(s, options, a.repeat);
   const tandem::Stats& st = r.second;
   std::printf("%s %s n=%lld\n", std::string(tandem::to_string(s.workload)).c_str(),
               std::string(tandem::to_string(s.dtype)).c_str(), static_cast<long long>(s.n));
@@ -249,7 +132,7 @@ int cmd_run(const tandem_cli::RunArgs& a) {
               st.threads, st.threads == 1 ? "" : "s");
   std::printf("why:      %s\n", one_line(st.reason).c_str());
   std::printf("%s %.17g\n",
-              s.workload == tandem::Workload::mse ? "result:  " : "checksum:", r.first);
+              tandem::cli_defaults(s.workload).scalar ? "result:  " : "checksum:", r.first);
   if (st.verified) std::printf("verified against serial: every call\n");
   std::printf("time:     %s (median of %d calls)\n", seconds(st.seconds).c_str(), a.repeat);
   std::printf("  allocation %s, host to device %s, compute %s, device to host %s\n",

@@ -34,7 +34,7 @@ Availability available(bool openmp, bool cuda) {
 }
 
 Shape mse(double n, bool device = false) {
-  return {Workload::mse, DType::f64, n, 8 * n, device, false};
+  return {{Workload::mse, DType::f64, n, 8 * n, device}, false};
 }
 
 TEST(CostModel, CrossoverBetweenSerialAndOpenmp) {
@@ -94,7 +94,7 @@ TEST(CostModel, CudaWinsLargeHostCallsWhenTheCopiesAreCheap) {
 TEST(CostModel, CallablesRunOnCpuBackendsOnly) {
   Profile p = synthetic();
   Availability a = available(true, false);  // as availability(cpu_only) reports cuda
-  Shape s{Workload::map, DType::f64, 1e9, 0, false, true};
+  Shape s{{Workload::map, DType::f64, 1e9, 0, false}, true};
   EXPECT_NE(tandem::detail::choose_fast(p, s, a), Backend::cuda);
 }
 
@@ -102,7 +102,7 @@ TEST(CostModel, BuiltinDefaultsCrossOverAtTheMeasuredSizes) {
   const Profile p = tandem::detail::builtin_profile({"x", 2, "none", "none"});
   const Availability cpu = available(true, false);
   const auto pick = [&](Workload w, DType d, double work) {
-    return tandem::detail::choose_fast(p, {w, d, work, 0, false, false}, cpu);
+    return tandem::detail::choose_fast(p, {{w, d, work, 0, false}, false}, cpu);
   };
   // serial below the fork/join crossover, openmp above, as the 2-core benchmark measured.
   EXPECT_EQ(pick(Workload::map, DType::f64, 256), Backend::serial);
@@ -115,8 +115,9 @@ TEST(CostModel, BuiltinDefaultsCrossOverAtTheMeasuredSizes) {
   EXPECT_EQ(pick(Workload::polynomial_grid, DType::f64, 1000 * 50 * 4), Backend::openmp);
   // More threads: openmp pays off earlier on large work.
   const Profile wide = tandem::detail::builtin_profile({"x", 64, "none", "none"});
-  EXPECT_LT(tandem::detail::predict(wide, Backend::openmp, {Workload::map, DType::f64, 1e8}).seconds,
-            tandem::detail::predict(p, Backend::openmp, {Workload::map, DType::f64, 1e8}).seconds);
+  EXPECT_LT(
+      tandem::detail::predict(wide, Backend::openmp, {{Workload::map, DType::f64, 1e8}}).seconds,
+      tandem::detail::predict(p, Backend::openmp, {{Workload::map, DType::f64, 1e8}}).seconds);
 }
 
 TEST(Plan, PublicApi) {
@@ -141,8 +142,7 @@ TEST(Plan, PublicApi) {
     EXPECT_FALSE(small.predictions[2].why_not.empty());
   }
   EXPECT_THROW((void)tandem::plan(tandem::Problem::mse(DType::i32, 10)), tandem::invalid_argument);
-  EXPECT_EQ(tandem::parse_workload("Polynomial-Grid"),
-            Workload::polynomial_grid);
+  EXPECT_EQ(tandem::parse_workload("Polynomial-Grid"), Workload::polynomial_grid);
   EXPECT_THROW((void)tandem::parse_workload("fft"), tandem::invalid_argument);
   // A call's Stats explain automatic's choice with the same predictions.
   std::vector<double> e(10, 1.0);

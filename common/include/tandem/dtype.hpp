@@ -3,18 +3,19 @@
 ///
 /// Adding a dtype is one line in TANDEM_FOR_EACH_DTYPE (and the enum): public overloads,
 /// validation and every backend's type switch are generated from the list.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
 
-/// X(C++ type, DType enumerator) for every element type of map, matmul and polynomial_grid.
+/// X(C++ type, DType enumerator) for every element type (the dtypes a workload may have).
 #define TANDEM_FOR_EACH_DTYPE(X) \
   X(float, f32)                  \
   X(double, f64)                 \
   X(std::int32_t, i32)           \
   X(std::int64_t, i64)
 
-/// The floating-point subset: the element types of mse.
+/// The floating-point subset: the element types of workloads that compute in floating point only.
 #define TANDEM_FOR_EACH_FLOAT_DTYPE(X) \
   X(float, f32)                        \
   X(double, f64)
@@ -34,6 +35,18 @@ constexpr std::string_view to_string(DType d) noexcept {
 #undef TANDEM_DTYPE_NAME_
   }
   return "?";
+}
+
+/// Bytes of one element of `d` (0 for a value that is no enumerator).
+constexpr std::size_t size_of(DType d) noexcept {
+  switch (d) {
+#define TANDEM_DTYPE_SIZE_(T, name) \
+  case DType::name:                 \
+    return sizeof(T);
+    TANDEM_FOR_EACH_DTYPE(TANDEM_DTYPE_SIZE_)
+#undef TANDEM_DTYPE_SIZE_
+  }
+  return 0;
 }
 
 namespace detail {

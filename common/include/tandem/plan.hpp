@@ -4,10 +4,10 @@
 /// For each backend, workload and dtype the model predicts
 ///   time = overhead + seconds per unit of work × work (+ for cuda on host data: the bytes
 ///   copied over the host↔device bandwidth),
-/// where work is elements (map, mse), multiply-adds m·n·k (matmul) or values × coefficients
-/// (polynomial_grid). `automatic` runs the available backend with the smallest prediction;
-/// operands already in GPU memory can only go to cuda. The coefficients come from built-in
-/// defaults or from a profile that calibrate() measured on this machine.
+/// where work is the workload's unit (Problem::work: elements, multiply-adds...). `automatic` runs
+/// the available backend with the smallest prediction; operands already in GPU memory can only go
+/// to cuda. The coefficients come from built-in defaults or from a profile that calibrate()
+/// measured on this machine.
 ///
 /// **Example**:
 ///   tandem::Plan p = tandem::plan(tandem::Problem::mse(tandem::DType::f64, 1 << 20));
@@ -21,37 +21,9 @@
 #include "tandem/backend.hpp"
 #include "tandem/dtype.hpp"
 #include "tandem/export.hpp"
+#include "tandem/workload.hpp"
 
 namespace tandem {
-
-/// The workloads, as the cost model and the command-line tool name them.
-enum class Workload { map, matmul, polynomial_grid, mse };
-
-/// "map", "matmul", "polynomial_grid", "mse" ("unknown" for a value that is no enumerator).
-TANDEM_EXPORT std::string_view to_string(Workload workload) noexcept;
-
-/// Parses a workload name (any case; "polynomial-grid" too).
-/// Throws tandem::invalid_argument listing the valid names for anything else.
-TANDEM_EXPORT Workload parse_workload(std::string_view name);
-
-/// One call as the cost model sees it: what, in which dtype, how much work, how many bytes.
-struct Problem {
-  Workload workload = Workload::map;
-  DType dtype = DType::f64;
-  double work = 0;      ///< elements, m·n·k, or sets·x·coefficients
-  double bytes = 0;     ///< operand bytes read plus written
-  bool device = false;  ///< operands already in GPU memory (DeviceBuffers)
-
-  /// map of n elements (reads and writes n).
-  TANDEM_EXPORT static Problem map(DType dtype, std::int64_t n);
-  /// (m x k) · (k x n).
-  TANDEM_EXPORT static Problem matmul(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k);
-  /// `sets` polynomials of `ncoef` coefficients from a Cartesian grid, at `nx` points.
-  TANDEM_EXPORT static Problem polynomial_grid(DType dtype, std::int64_t sets, std::int64_t nx,
-                                               std::int64_t ncoef);
-  /// mse of n values (`two_inputs`: mse(a, b)).
-  TANDEM_EXPORT static Problem mse(DType dtype, std::int64_t n, bool two_inputs = false);
-};
 
 /// The predicted time of one backend, and its parts.
 struct Prediction {
@@ -122,7 +94,7 @@ struct CalibrationOptions {
 /// One fitted series of a calibration.
 struct CalibrationEntry {
   Backend backend = Backend::serial;
-  Workload workload = Workload::map;
+  Workload workload{};
   DType dtype = DType::f64;
   double overhead_seconds = 0;
   double seconds_per_unit = 0;

@@ -13,3 +13,4 @@
 #include "tandem/polynomial_grid.hpp"
 #include "tandem/version.hpp"
 #include "tandem/views.hpp"
+#include "tandem/workload.hpp"

@@ -2,24 +2,15 @@
 #include <cstring>
 #include <utility>
 
-#include "module/cuda_loader.hpp"
 #include "checks/device_checks.hpp"
 #include "dispatch/registry.hpp"
+#include "module/cuda_loader.hpp"
 
 namespace tandem {
 
 namespace detail {
 
-std::size_t dtype_size(DType d) noexcept {
-  switch (d) {
-#define TANDEM_DTYPE_SIZE_(T, name) \
-  case DType::name:                 \
-    return sizeof(T);
-    TANDEM_FOR_EACH_DTYPE(TANDEM_DTYPE_SIZE_)
-#undef TANDEM_DTYPE_SIZE_
-  }
-  return 0;
-}
+std::size_t dtype_size(DType d) noexcept { return size_of(d); }
 
 const TandemCudaModule& cuda_api(const char* function) {
   const TandemCudaModule* api = cuda_module_api();

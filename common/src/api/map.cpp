@@ -1,11 +1,14 @@
 // tandem::map entry points: validate, convert the op's parameters to the dtype, dispatch.
 #include <array>
+#include <memory>
 #include <vector>
 
 #include "checks/device_checks.hpp"
+#include "checks/validate.hpp"
 #include "dispatch/dispatch.hpp"
 #include "tandem/map.hpp"
-#include "checks/validate.hpp"
+#include "workloads/sample_data.hpp"
+#include "workloads/workload_traits.hpp"
 
 namespace tandem {
 
@@ -91,8 +94,7 @@ void map_impl(std::span<const T> x, std::span<T> y, const MapOp& op, const Optio
   const ParamBuffer<T> params(op);
   const auto n = static_cast<std::int64_t>(x.size());
   const MapArgs args{dtype_of<T>, x.data(), y.data(), n, op.kind(), params.data(), params.size()};
-  const Call call{kMap, Workload::map, dtype_of<T>, static_cast<double>(n),
-                  2.0 * static_cast<double>(n) * sizeof(T)};
+  const Call call{kMap, Problem::map(dtype_of<T>, n)};
   run(
       call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); },
       [&](BackendImpl& b, const Exec& e, Verification& v) { verified_map(kMap, b, e, args, v); });
@@ -110,12 +112,7 @@ void map_device(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op, const O
     const ParamBuffer<T> params(op);
     const MapArgs args{dtype_of<T>, x.data(),      y.data(),     x.size(),
                        op.kind(),   params.data(), params.size()};
-    const Call call{kMap,
-                    Workload::map,
-                    dtype_of<T>,
-                    static_cast<double>(x.size()),
-                    2.0 * static_cast<double>(x.size()) * sizeof(T),
-                    true};
+    const Call call{kMap, on_device(Problem::map(dtype_of<T>, x.size()))};
     run(
         call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); },
         [&](BackendImpl& b, const Exec& e, Verification& v) { verified_map(kMap, b, e, args, v); });
@@ -134,7 +131,8 @@ void parallel_for(const char* function, std::int64_t n, ChunkFn fn, void* ctx,
   const auto start = std::chrono::steady_clock::now();
   check_options(function, options);
   // The element types of a callable map are the user's; bytes are unknown and unused (CPU only).
-  const Call call{function, Workload::callable_map, DType::f64, static_cast<double>(n), 0.0};
+  const Call call{function, Problem{tandem::Workload::map, DType::f64, static_cast<double>(n), 0.0},
+                  true};
   run(call, options, start, [&](BackendImpl& b, const Exec& e) { b.parallel_for(n, fn, ctx, e); });
 }
 
@@ -150,5 +148,60 @@ TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_MAP_)
 void map(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op, const Options& options) {
   detail::map_device(x, y, op, options);
 }
+
+// ---- what map is: its Problem, cost-model defaults, calibration sizes, sample call ----------
+
+Problem Problem::map(DType dtype, std::int64_t n) {
+  const auto e = static_cast<double>(n);
+  return {Workload::map, dtype, e, 2.0 * e * detail::checked_size("tandem::Problem::map", dtype)};
+}
+
+namespace detail {
+
+template <>
+const WorkloadTraits& traits_of<tandem::Workload::map>() {
+  static const WorkloadTraits t{
+      .has_dtype = any_dtype,
+      .problem = [](DType d, const WorkloadSize& s) { return Problem::map(d, s.n); },
+      .input_fraction = 0.5,  // x in, y out
+      // Serial and openmp: 2 cores of an AVX-512 Xeon (bench/results/).
+      .serial_default =
+          [](DType) {
+            return Default{0.1e-6, 1.6e-9};
+          },
+      .openmp_default =
+          [](DType) {
+            return Default{1.5e-6, 0.11e-9};
+          },
+      .cuda_default =
+          [](DType d) {
+            return Default{kCudaOverhead,
+                           2.0 * static_cast<double>(size_of(d)) / kCudaDeviceBandwidth};
+          },
+      .cpu_sizes = elementwise_cpu_sizes,
+      .gpu_sizes = elementwise_gpu_sizes,
+      .sample_bytes =
+          [](DType d, const WorkloadSize& s) {
+            return 2.0 * static_cast<double>(s.n) * static_cast<double>(size_of(d));  // x, y
+          },
+      .sample =
+          [](DType d, const WorkloadSize& s) {
+            return visit_dtype(d, [&]<class T>() {
+              auto x = std::make_shared<const std::vector<T>>(sample_values<T>(s.n, 1));
+              auto y = std::make_shared<std::vector<T>>(x->size());
+              return SampleCall{
+                  Problem::map(d, s.n),
+                  [x, y](const Options& o) {
+                    tandem::map(std::span<const T>(*x), std::span<T>(*y), MapOp::scale(2), o);
+                  },
+                  [y] { return sample_checksum(y->data(), static_cast<std::int64_t>(y->size())); }};
+            });
+          },
+      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false},
+  };
+  return t;
+}
+
+}  // namespace detail
 
 }  // namespace tandem

@@ -1,8 +1,14 @@
 // tandem::matmul entry points: validate shapes, leading dimensions and aliasing, dispatch.
-#include "tandem/matmul.hpp"
+#include <algorithm>
+#include <memory>
+#include <vector>
+
 #include "checks/device_checks.hpp"
-#include "dispatch/dispatch.hpp"
 #include "checks/validate.hpp"
+#include "dispatch/dispatch.hpp"
+#include "tandem/matmul.hpp"
+#include "workloads/sample_data.hpp"
+#include "workloads/workload_traits.hpp"
 
 namespace tandem {
 
@@ -34,13 +40,7 @@ void matmul_impl(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C,
   check_disjoint(kMatmul, "C", raw(C), "B", raw(B));
   const MatmulArgs args{dtype_of<T>, A.rows, B.cols, A.cols, A.data,
                         A.ld,        B.data, B.ld,   C.data, C.ld};
-  const double work =
-      static_cast<double>(A.rows) * static_cast<double>(B.cols) * static_cast<double>(A.cols);
-  const double bytes = (static_cast<double>(A.rows) * static_cast<double>(A.cols) +
-                        static_cast<double>(B.rows) * static_cast<double>(B.cols) +
-                        static_cast<double>(C.rows) * static_cast<double>(C.cols)) *
-                       sizeof(T);
-  const Call call{kMatmul, Workload::matmul, dtype_of<T>, work, bytes};
+  const Call call{kMatmul, Problem::matmul(dtype_of<T>, A.rows, B.cols, A.cols)};
   // An empty C needs no backend work (a serial loop over 2^62 empty rows would still run).
   run(
       call, options, start,
@@ -82,13 +82,7 @@ void matmul_device(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix C,
   const MatmulArgs args{
       dtype, a.rows, b.cols, a.cols, a.data, a.ld, b.data, b.ld, const_cast<void*>(c.data),
       c.ld};  // c.data is C.buffer's: writable
-  const double work =
-      static_cast<double>(a.rows) * static_cast<double>(b.cols) * static_cast<double>(a.cols);
-  const double bytes = (static_cast<double>(a.rows) * static_cast<double>(a.cols) +
-                        static_cast<double>(b.rows) * static_cast<double>(b.cols) +
-                        static_cast<double>(c.rows) * static_cast<double>(c.cols)) *
-                       static_cast<double>(a.elem);
-  const Call call{kMatmul, Workload::matmul, dtype, work, bytes, true};
+  const Call call{kMatmul, on_device(Problem::matmul(dtype, a.rows, b.cols, a.cols))};
   run(
       call, options, start, [&](BackendImpl& be, const Exec& e) { be.matmul(args, e); },
       [&](BackendImpl& be, const Exec& e, Verification& v) {
@@ -112,5 +106,81 @@ TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_MATMUL_)
 void matmul(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix C, const Options& o) {
   detail::matmul_device(A, B, C, o);
 }
+
+// ---- what matmul is: its Problem, cost-model defaults, calibration sizes, sample call -------
+
+Problem Problem::matmul(DType dtype, std::int64_t m, std::int64_t n, std::int64_t k) {
+  const auto dm = static_cast<double>(m), dn = static_cast<double>(n), dk = static_cast<double>(k);
+  return {Workload::matmul, dtype, dm * dn * dk,
+          (dm * dk + dk * dn + dm * dn) * detail::checked_size("tandem::Problem::matmul", dtype)};
+}
+
+namespace detail {
+
+namespace {
+double by_dtype(DType d, double f32, double f64, double i32, double i64) {
+  return d == DType::f32 ? f32 : d == DType::f64 ? f64 : d == DType::i32 ? i32 : i64;
+}
+}  // namespace
+
+template <>
+const WorkloadTraits& traits_of<tandem::Workload::matmul>() {
+  static const WorkloadTraits t{
+      .has_dtype = any_dtype,
+      .problem = [](DType d, const WorkloadSize& s) { return Problem::matmul(d, s.n, s.n, s.n); },
+      .input_fraction = 2.0 / 3.0,  // A and B in, C out (square)
+      // Serial and openmp: 2 cores of an AVX-512 Xeon (bench/results/); cuda: GEMM at tens of
+      // TFLOP/s.
+      .serial_default =
+          [](DType d) {
+            return Default{0.2e-6, by_dtype(d, 0.25e-9, 0.45e-9, 0.55e-9, 0.6e-9)};
+          },
+      .openmp_default =
+          [](DType d) {
+            return Default{by_dtype(d, 0.8e-6, 1.0e-6, 2.5e-6, 2.5e-6),
+                           by_dtype(d, 0.06e-9, 0.13e-9, 0.04e-9, 0.08e-9)};
+          },
+      .cuda_default =
+          [](DType d) {
+            return Default{kCudaOverhead, by_dtype(d, 5e-14, 1e-13, 4e-13, 1e-12)};
+          },
+      .cpu_sizes =
+          [](bool quick) {
+            std::vector<std::int64_t> v{4, 8, 16, 24, 32, 48, 64, 128};
+            if (!quick) v.push_back(256);
+            return v;
+          },
+      .gpu_sizes =
+          [] {
+            return std::vector<std::int64_t>{256, 512, 1024};
+          },
+      .sample_bytes =
+          [](DType d, const WorkloadSize& s) {
+            // a, b, c and the generated values of a and b
+            return 5.0 * static_cast<double>(s.n) * static_cast<double>(s.n) *
+                   static_cast<double>(size_of(d));
+          },
+      .sample =
+          [](DType d, const WorkloadSize& s) {
+            return visit_dtype(d, [&]<class T>() {
+              auto a = std::make_shared<Matrix<T>>(s.n, s.n),
+                   b = std::make_shared<Matrix<T>>(s.n, s.n),
+                   c = std::make_shared<Matrix<T>>(s.n, s.n);
+              const auto va = sample_values<T>(s.n * s.n, 2), vb = sample_values<T>(s.n * s.n, 3);
+              std::copy(va.begin(), va.end(), a->data());
+              std::copy(vb.begin(), vb.end(), b->data());
+              return SampleCall{Problem::matmul(d, s.n, s.n, s.n),
+                                [a, b, c](const Options& o) {
+                                  tandem::matmul(a->view(), b->view(), c->view(), o);
+                                },
+                                [c] { return sample_checksum(c->data(), c->rows() * c->cols()); }};
+            });
+          },
+      .cli = {256, std::int64_t{1} << 20, false},
+  };
+  return t;
+}
+
+}  // namespace detail
 
 }  // namespace tandem

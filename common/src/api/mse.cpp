@@ -1,8 +1,13 @@
 // tandem::mse entry points: validate, dispatch.
-#include "tandem/mse.hpp"
+#include <memory>
+#include <vector>
+
 #include "checks/device_checks.hpp"
-#include "dispatch/dispatch.hpp"
 #include "checks/validate.hpp"
+#include "dispatch/dispatch.hpp"
+#include "tandem/mse.hpp"
+#include "workloads/sample_data.hpp"
+#include "workloads/workload_traits.hpp"
 
 namespace tandem {
 
@@ -29,8 +34,7 @@ double mse_impl(std::span<const T> a, const std::span<const T>* b, const Options
   }
   const auto n = static_cast<std::int64_t>(a.size());
   const MseArgs args{dtype_of<T>, a.data(), b != nullptr ? b->data() : nullptr, n};
-  const Call call{kMse, Workload::mse, dtype_of<T>, static_cast<double>(n),
-                  (b != nullptr ? 2.0 : 1.0) * static_cast<double>(n) * sizeof(T)};
+  const Call call{kMse, Problem::mse(dtype_of<T>, n, b != nullptr)};
   return run(
       call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); },
       [&](BackendImpl& be, const Exec& e, Verification& v) {
@@ -57,13 +61,7 @@ double mse_device(const DeviceBuffer& a, const DeviceBuffer* b, const Options& o
     fail(kMse, std::string(a_name) + " is empty (the mean of nothing is undefined)");
   }
   const MseArgs args{a.dtype(), a.data(), b != nullptr ? b->data() : nullptr, a.size()};
-  const double elem = a.dtype() == DType::f32 ? 4.0 : 8.0;
-  const Call call{kMse,
-                  Workload::mse,
-                  a.dtype(),
-                  static_cast<double>(a.size()),
-                  (b != nullptr ? 2.0 : 1.0) * static_cast<double>(a.size()) * elem,
-                  true};
+  const Call call{kMse, on_device(Problem::mse(a.dtype(), a.size(), b != nullptr))};
   return run(
       call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); },
       [&](BackendImpl& be, const Exec& e, Verification& v) {
@@ -90,5 +88,59 @@ double mse(const DeviceBuffer& errors, const Options& o) {
 double mse(const DeviceBuffer& a, const DeviceBuffer& b, const Options& o) {
   return detail::mse_device(a, &b, o);
 }
+
+// ---- what mse is: its Problem, cost-model defaults, calibration sizes, sample call ----------
+
+Problem Problem::mse(DType dtype, std::int64_t n, bool two_inputs) {
+  const auto e = static_cast<double>(n);
+  return {Workload::mse, dtype, e,
+          (two_inputs ? 2.0 : 1.0) * e * detail::checked_size("tandem::Problem::mse", dtype)};
+}
+
+namespace detail {
+
+template <>
+const WorkloadTraits& traits_of<tandem::Workload::mse>() {
+  static const WorkloadTraits t{
+      .has_dtype = float_dtype,
+      .problem = [](DType d, const WorkloadSize& s) { return Problem::mse(d, s.n); },
+      .input_fraction = 1.0,  // a scalar comes back
+      // Serial and openmp: 2 cores of an AVX-512 Xeon (bench/results/).
+      .serial_default =
+          [](DType) {
+            return Default{0.1e-6, 1.55e-9};
+          },
+      .openmp_default =
+          [](DType) {
+            return Default{1.3e-6, 0.12e-9};
+          },
+      .cuda_default =
+          [](DType d) {
+            return Default{kCudaOverhead, static_cast<double>(size_of(d)) / kCudaDeviceBandwidth};
+          },
+      .cpu_sizes = elementwise_cpu_sizes,
+      .gpu_sizes = elementwise_gpu_sizes,
+      .sample_bytes =
+          [](DType d, const WorkloadSize& s) {
+            return static_cast<double>(s.n) * static_cast<double>(size_of(d));
+          },
+      .sample =
+          [](DType d, const WorkloadSize& s) {
+            return visit_float_dtype(d, [&]<class T>() {
+              auto e = std::make_shared<const std::vector<T>>(sample_values<T>(s.n, 5));
+              auto result = std::make_shared<double>(0.0);
+              return SampleCall{Problem::mse(d, s.n),
+                                [e, result](const Options& o) {
+                                  *result = tandem::mse(std::span<const T>(*e), o);
+                                },
+                                [result] { return *result; }};
+            });
+          },
+      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, true},
+  };
+  return t;
+}
+
+}  // namespace detail
 
 }  // namespace tandem

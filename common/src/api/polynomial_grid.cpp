@@ -1,10 +1,13 @@
 // tandem::polynomial_grid entry points: validate the grid, x and out, dispatch.
+#include <memory>
 #include <vector>
 
 #include "checks/device_checks.hpp"
+#include "checks/validate.hpp"
 #include "dispatch/dispatch.hpp"
 #include "tandem/polynomial_grid.hpp"
-#include "checks/validate.hpp"
+#include "workloads/sample_data.hpp"
+#include "workloads/workload_traits.hpp"
 
 namespace tandem {
 
@@ -83,14 +86,8 @@ void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out, con
                                 nx,
                                 out.data,
                                 out.ld};
-  const double work =
-      static_cast<double>(g.sets) * static_cast<double>(nx) * static_cast<double>(g.ncoef);
-  const double table_values =
-      g.table.data != nullptr ? static_cast<double>(g.sets) * static_cast<double>(g.ncoef) : 0.0;
-  const double bytes = (table_values + static_cast<double>(nx) +
-                        static_cast<double>(g.sets) * static_cast<double>(nx)) *
-                       sizeof(T);
-  const Call call{kGrid, Workload::polynomial_grid, dtype_of<T>, work, bytes};
+  const Call call{
+      kGrid, Problem::polynomial_grid(dtype_of<T>, g.sets, nx, g.ncoef, g.table.data != nullptr)};
   // An empty result needs no backend work: skipping it spares the per-thread coefficient
   // scratch, whose size follows the declared table width even when the table has no rows.
   run(
@@ -150,15 +147,8 @@ void run_device_grid(DType dtype, std::int64_t sets, std::int64_t ncoef, const R
                                 nx,
                                 const_cast<void*>(o.data),  // out.buffer's memory: writable
                                 o.ld};
-  const double elem = static_cast<double>(dtype_size(dtype));
-  const double work =
-      static_cast<double>(sets) * static_cast<double>(nx) * static_cast<double>(ncoef);
-  const double table_values =
-      table != nullptr ? static_cast<double>(sets) * static_cast<double>(ncoef) : 0.0;
-  const double bytes = (table_values + static_cast<double>(nx) +
-                        static_cast<double>(sets) * static_cast<double>(nx)) *
-                       elem;
-  const Call call{kGrid, Workload::polynomial_grid, dtype, work, bytes, true};
+  const Call call{kGrid,
+                  on_device(Problem::polynomial_grid(dtype, sets, nx, ncoef, table != nullptr))};
   run(
       call, options, start, [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); },
       [&](BackendImpl& b, const Exec& e, Verification& v) {
@@ -221,5 +211,85 @@ void polynomial_grid(ConstDeviceMatrix table, const DeviceBuffer& x, DeviceMatri
   }
 TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_DEVICE_GRID_)
 #undef TANDEM_DEFINE_DEVICE_GRID_
+
+// ---- what polynomial_grid is: its Problem, cost-model defaults, calibration sizes, sample ----
+
+Problem Problem::polynomial_grid(DType dtype, std::int64_t sets, std::int64_t nx,
+                                 std::int64_t ncoef, bool table) {
+  const auto ds = static_cast<double>(sets), dx = static_cast<double>(nx),
+             dc = static_cast<double>(ncoef);
+  return {Workload::polynomial_grid, dtype, ds * dx * dc,
+          ((table ? ds * dc : 0.0) + dx + ds * dx) *
+              detail::checked_size("tandem::Problem::polynomial_grid", dtype)};
+}
+
+namespace detail {
+
+template <>
+const WorkloadTraits& traits_of<tandem::Workload::polynomial_grid>() {
+  static const WorkloadTraits t{
+      .has_dtype = any_dtype,
+      .problem =
+          [](DType d, const WorkloadSize& s) {
+            return Problem::polynomial_grid(d, s.n, s.nx, s.ncoef);
+          },
+      .input_fraction = 0.1,  // x (and a table) in, the grid of values out
+      // Serial and openmp: 2 cores of an AVX-512 Xeon (bench/results/).
+      .serial_default =
+          [](DType) {
+            return Default{0.5e-6, 0.6e-9};
+          },
+      .openmp_default =
+          [](DType) {
+            return Default{2.5e-6, 0.06e-9};
+          },
+      .cuda_default =
+          [](DType d) {
+            return Default{kCudaOverhead, size_of(d) == 4 ? 1e-12 : 2e-12};
+          },
+      // k^4 sets: balanced Cartesian grids of 4 axes, as the notebook's 10^4.
+      .cpu_sizes =
+          [](bool quick) {
+            std::vector<std::int64_t> v{1, 2, 4, 16, 81, 256, 625, 1296, 4096, 10000};
+            if (!quick) v.push_back(28561);
+            return v;
+          },
+      .gpu_sizes =
+          [] {
+            return std::vector<std::int64_t>{50625, 160000, 1048576};
+          },
+      .sample_bytes =
+          [](DType d, const WorkloadSize& s) {
+            const auto n = static_cast<double>(s.n), nx = static_cast<double>(s.nx);
+            return (n * nx + n + nx + static_cast<double>(s.ncoef)) *  // out, axes, x
+                   static_cast<double>(size_of(d));
+          },
+      .sample =
+          [](DType d, const WorkloadSize& s) {
+            return visit_dtype(d, [&]<class T>() {
+              // n parameter sets as a grid of axes as equal as n's divisors allow (10^4: 10 per
+              // axis).
+              std::vector<std::vector<T>> axes;
+              unsigned seed = 4 + static_cast<unsigned>(s.ncoef);
+              for (std::int64_t size : balanced_axes(s.n, s.ncoef)) {
+                axes.push_back(sample_values<T>(size, seed--));
+              }
+              auto g = std::make_shared<const CartesianGrid<T>>(std::move(axes));
+              auto x = std::make_shared<const std::vector<T>>(linspace(T(-2), T(2), s.nx));
+              auto out = std::make_shared<Matrix<T>>(s.n, s.nx);
+              return SampleCall{
+                  Problem::polynomial_grid(d, s.n, s.nx, s.ncoef),
+                  [g, x, out](const Options& o) {
+                    tandem::polynomial_grid(*g, std::span<const T>(*x), out->view(), o);
+                  },
+                  [out] { return sample_checksum(out->data(), out->rows() * out->cols()); }};
+            });
+          },
+      .cli = {10000, kMaxSampleElements, true},
+  };
+  return t;
+}
+
+}  // namespace detail
 
 }  // namespace tandem

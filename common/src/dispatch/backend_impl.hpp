@@ -13,8 +13,11 @@
 
 namespace tandem::detail {
 
-/// Workloads, as dispatch and the automatic choice see them.
-enum class Workload { map, callable_map, matmul, polynomial_grid, mse };
+/// What BackendImpl::supports() is asked: a call on typed data (any tandem::Workload), or a
+/// C++ callable (Call::cpu_only), which only CPU backends can run.
+enum class CallKind { typed, callable_map };
+/// The name the module loader's supports() override spells (common/src/module/cuda_loader.cpp).
+using Workload = CallKind;
 
 /// Where the time of a call went, in seconds (see Stats).
 struct Breakdown {
@@ -116,7 +119,7 @@ class BackendImpl {
   /// Threads a call uses when Options::threads is 0.
   virtual int default_threads() const noexcept = 0;
   /// Whether this backend can run a workload at all (a C++ callable needs a CPU backend).
-  virtual bool supports(Workload) const noexcept { return true; }
+  virtual bool supports(CallKind) const noexcept { return true; }
   /// Human-readable description of what the backend runs on (for backend_info).
   virtual std::string device() const = 0;
   /// Whether the calling thread is inside an active parallel region of this backend's runtime.

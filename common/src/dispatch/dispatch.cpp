@@ -5,9 +5,9 @@
 #include <optional>
 #include <sstream>
 
-#include "model/automatic.hpp"
-#include "dispatch/registry.hpp"
 #include "checks/validate.hpp"
+#include "dispatch/registry.hpp"
+#include "model/automatic.hpp"
 
 namespace tandem::detail {
 
@@ -42,9 +42,8 @@ const EnvChoice& env_choice() {
 // The cost model (automatic.cpp) predicts each available backend's time from the machine's
 // profile, or from built-in defaults before calibration, and the fastest prediction runs.
 Backend pick_automatic(const Call& call) {
-  if (call.device) return Backend::cuda;  // the data is on the GPU: only cuda can read it
-  const Backend b = choose_fast(model_state().profile, shape_of(call),
-                                availability(call.workload == Workload::callable_map));
+  if (call.problem.device) return Backend::cuda;  // the data is on the GPU: only cuda reads it
+  const Backend b = choose_fast(model_state().profile, shape_of(call), availability(call.cpu_only));
   return b == Backend::automatic ? Backend::serial : b;
 }
 
@@ -80,7 +79,7 @@ Resolved resolve(const Call& call, const Options& options) {
   r.source = "options.backend";
   r.requested = options.backend ? *options.backend : requested_default(function, &r.source);
   const Backend chosen = r.requested == Backend::automatic ? pick_automatic(call) : r.requested;
-  if (call.device && chosen != Backend::cuda) {
+  if (call.problem.device && chosen != Backend::cuda) {
     throw invalid_argument(std::string(function) +
                            ": the operands are DeviceBuffers (GPU memory) but the backend is " +
                            std::string(to_string(chosen)) + " (from " + r.source +
@@ -89,12 +88,12 @@ Resolved resolve(const Call& call, const Options& options) {
   }
   const BackendSlot& slot = backend_slot(chosen);
   if (slot.impl == nullptr) throw_unavailable(function, chosen, slot.reason);
-  if (!slot.impl->supports(call.workload)) {
+  if (!slot.impl->supports(call.cpu_only ? CallKind::callable_map : CallKind::typed)) {
     throw_unavailable(function, chosen,
                       "it cannot run a C++ callable; use a MapOp or a CPU backend");
   }
   r.impl = slot.impl;
-  r.exec.device = call.device;
+  r.exec.device = call.problem.device;
   r.exec.threads = 1;
   // Inside the user's own parallel region every thread of their team may call tandem: a team
   // per call would oversubscribe the cores, so such a call runs on its calling thread unless
@@ -132,8 +131,7 @@ void record(const Options& options, const Resolved& r, const Call& call,
   if (r.requested == Backend::automatic) {
     const ModelState& model = model_state();
     why << ": "
-        << choose(model.profile, shape_of(call),
-                  availability(call.workload == Workload::callable_map), model.from_profile)
+        << choose(model.profile, shape_of(call), availability(call.cpu_only), model.from_profile)
                .reason;
   }
   if (r.nesting == Nesting::nested_disabled) {

@@ -8,22 +8,26 @@
 #include <string>
 #include <type_traits>
 
+#include "checks/verify.hpp"
 #include "dispatch/backend_impl.hpp"
 #include "tandem/options.hpp"
 #include "tandem/views.hpp"
-#include "checks/verify.hpp"
+#include "tandem/workload.hpp"
 
 namespace tandem::detail {
 
 /// What dispatch knows of a call: enough to choose a backend and to explain the choice.
 struct Call {
-  const char* function;  // "tandem::mse", for messages
-  Workload workload;
-  DType dtype;
-  double work;          // the workload's size in its natural unit (elements, or m*n*k)
-  double bytes;         // operand bytes read plus written: what a cuda call on host data moves
-  bool device = false;  // operands are DeviceBuffers (GPU memory); only cuda can run it
+  const char* function;     // the entry point ("tandem::<workload>"), for messages
+  tandem::Problem problem;  // workload, dtype, work, bytes; device: operands are DeviceBuffers
+  bool cpu_only = false;    // a C++ callable: only CPU backends run it
 };
+
+/// `p` with its operands in GPU memory (only cuda can run it).
+inline tandem::Problem on_device(tandem::Problem p) {
+  p.device = true;
+  return p;
+}
 
 struct Resolved {
   BackendImpl* impl;

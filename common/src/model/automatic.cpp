@@ -9,8 +9,8 @@
 #include <mutex>
 #include <vector>
 
-#include "dispatch/registry.hpp"
 #include "checks/validate.hpp"
+#include "dispatch/registry.hpp"
 
 namespace tandem::detail {
 
@@ -154,7 +154,7 @@ const Availability& availability(bool cpu_only) {
         const BackendSlot& slot = backend_slot(b);
         const bool supports =
             slot.impl != nullptr &&
-            slot.impl->supports(cpu != 0 ? Workload::callable_map : Workload::map);
+            slot.impl->supports(cpu != 0 ? CallKind::callable_map : CallKind::typed);
         a[static_cast<std::size_t>(cpu)].can[i] = supports;
         a[static_cast<std::size_t>(cpu)].why_not[i] = slot.impl == nullptr ? slot.reason
                                                       : supports           ? ""
@@ -171,31 +171,6 @@ const Availability& availability(bool cpu_only) {
   return cached[cpu_only ? 1 : 0];
 }
 
-Shape shape_of(const Call& call) {
-  Shape s;
-  switch (call.workload) {
-    case Workload::map:
-      s.workload = tandem::Workload::map;
-      break;
-    case Workload::callable_map:
-      s.workload = tandem::Workload::map;
-      s.cpu_only = true;
-      break;
-    case Workload::matmul:
-      s.workload = tandem::Workload::matmul;
-      break;
-    case Workload::polynomial_grid:
-      s.workload = tandem::Workload::polynomial_grid;
-      break;
-    case Workload::mse:
-      s.workload = tandem::Workload::mse;
-      break;
-  }
-  s.dtype = call.dtype;
-  s.work = call.work;
-  s.bytes = call.bytes;
-  s.device = call.device;
-  return s;
-}
+Shape shape_of(const Call& call) { return {call.problem, call.cpu_only}; }
 
 }  // namespace tandem::detail

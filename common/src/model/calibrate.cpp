@@ -21,11 +21,12 @@
 #include <type_traits>
 #include <vector>
 
-#include "model/automatic.hpp"
+#include "checks/validate.hpp"
 #include "checks/verify.hpp"
+#include "model/automatic.hpp"
 #include "tandem/tandem.hpp"
 #include "tandem/version.hpp"
-#include "checks/validate.hpp"
+#include "workloads/workload_traits.hpp"
 
 namespace tandem {
 
@@ -33,10 +34,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr double kMaxFitError = 0.30;
-constexpr Workload kWorkloads[] = {Workload::map, Workload::matmul, Workload::polynomial_grid,
-                                   Workload::mse};
-constexpr DType kDTypes[] = {DType::f32, DType::f64, DType::i32, DType::i64};
-constexpr std::int64_t kGridX = 50, kGridCoef = 4;  // the notebook's polynomial grid shape
+constexpr DType kDTypes[] = {
+#define TANDEM_CALIBRATE_DTYPE_(T, name) DType::name,
+    TANDEM_FOR_EACH_DTYPE(TANDEM_CALIBRATE_DTYPE_)
+#undef TANDEM_CALIBRATE_DTYPE_
+};
 
 struct Settings {
   double batch_seconds;
@@ -49,143 +51,16 @@ struct Point {
   double h2d = 0, d2h = 0;  // cuda: median host<->device copy seconds per call
 };
 
-// Sizes (n, matmul side, or grid sets) measured on every available backend, and the larger ones
-// measured only where a GPU takes part (openmp and cuda: the CPU/GPU crossover lies there).
-std::vector<std::int64_t> cpu_sizes(Workload w, bool quick) {
-  std::vector<std::int64_t> v;
-  switch (w) {
-    case Workload::map:
-    case Workload::mse:
-      v = {64, 256, 1024, 2048, 4096, 16384, 65536, 262144};
-      if (!quick) v.insert(v.end(), {1 << 20, 1 << 22});
-      break;
-    case Workload::matmul:
-      v = {4, 8, 16, 24, 32, 48, 64, 128};
-      if (!quick) v.push_back(256);
-      break;
-    case Workload::polynomial_grid:
-      // k^4 sets: balanced Cartesian grids of 4 axes, as the notebook's 10^4.
-      v = {1, 2, 4, 16, 81, 256, 625, 1296, 4096, 10000};
-      if (!quick) v.push_back(28561);
-      break;
-  }
-  return v;
-}
-std::vector<std::int64_t> gpu_sizes(Workload w) {
-  switch (w) {
-    case Workload::map:
-    case Workload::mse:
-      return {1 << 20, 1 << 22, 1 << 24};
-    case Workload::matmul:
-      return {256, 512, 1024};
-    case Workload::polynomial_grid:
-      return {50625, 160000, 1048576};
-  }
-  return {};
-}
-
-// `sets` as a product of `k` axis sizes as equal as its divisors allow (10^4 -> 10 10 10 10).
-std::vector<std::int64_t> balanced_axes(std::int64_t sets, std::int64_t k) {
-  std::vector<std::int64_t> sizes;
-  std::int64_t rest = sets;
-  for (std::int64_t i = k; i > 1; --i) {
-    const auto target = static_cast<std::int64_t>(
-        std::ceil(std::pow(static_cast<double>(rest), 1.0 / static_cast<double>(i)) - 1e-9));
-    std::int64_t a = std::max<std::int64_t>(1, target);
-    while (a > 1 && rest % a != 0) --a;
-    sizes.push_back(a);
-    rest /= a;
-  }
-  sizes.push_back(rest);
-  return sizes;
-}
-
-template <class T>
-std::vector<T> values(std::int64_t n, std::uint64_t seed) {
-  std::vector<T> v(static_cast<std::size_t>(n));
-  std::uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
-  for (T& e : v) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    if constexpr (std::is_floating_point_v<T>) {
-      e = static_cast<T>(static_cast<double>(x >> 11) * 0x1.0p-52 - 1.0);
-    } else {
-      e = static_cast<T>((x >> 33) % 10);
-    }
-  }
-  return v;
-}
-
-// One call of a workload at one size, on a given backend; its work and bytes as dispatch counts
-// them. Holds its operands.
+// One call of a workload at one size (its traits' sample call), on a given backend; its work
+// and bytes as dispatch counts them. Holds its operands.
 struct Job {
   double work = 0, bytes = 0;
   std::function<void(const Options&)> call;
 };
 
-template <class T>
-Job make_job(Workload w, std::int64_t n) {
-  Job j;
-  const auto len = static_cast<std::size_t>(n);
-  switch (w) {
-    case Workload::map: {
-      auto x = std::make_shared<std::vector<T>>(values<T>(n, 1));
-      auto y = std::make_shared<std::vector<T>>(len);
-      const Problem p = Problem::map(dtype_of<T>, n);
-      j = {p.work, p.bytes, [x, y](const Options& o) {
-             tandem::map(std::span<const T>(*x), std::span<T>(*y), MapOp::scale(2), o);
-           }};
-      break;
-    }
-    case Workload::matmul: {
-      auto a = std::make_shared<Matrix<T>>(n, n), b = std::make_shared<Matrix<T>>(n, n),
-           c = std::make_shared<Matrix<T>>(n, n);
-      const auto va = values<T>(n * n, 2), vb = values<T>(n * n, 3);
-      std::copy(va.begin(), va.end(), a->data());
-      std::copy(vb.begin(), vb.end(), b->data());
-      const Problem p = Problem::matmul(dtype_of<T>, n, n, n);
-      j = {p.work, p.bytes,
-           [a, b, c](const Options& o) { tandem::matmul(a->view(), b->view(), c->view(), o); }};
-      break;
-    }
-    case Workload::polynomial_grid: {
-      std::vector<std::vector<T>> axes;
-      for (std::int64_t size : balanced_axes(n, kGridCoef)) axes.push_back(values<T>(size, 4));
-      auto grid = std::make_shared<CartesianGrid<T>>(std::move(axes));
-      auto x = std::make_shared<std::vector<T>>(values<T>(kGridX, 5));
-      auto out = std::make_shared<Matrix<T>>(n, kGridX);
-      const Problem p = Problem::polynomial_grid(dtype_of<T>, n, kGridX, kGridCoef);
-      j = {p.work, p.bytes, [grid, x, out](const Options& o) {
-             tandem::polynomial_grid(*grid, std::span<const T>(*x), out->view(), o);
-           }};
-      break;
-    }
-    case Workload::mse: {
-      if constexpr (std::is_floating_point_v<T>) {
-        auto e = std::make_shared<std::vector<T>>(values<T>(n, 6));
-        const Problem p = Problem::mse(dtype_of<T>, n);
-        j = {p.work, p.bytes, [e](const Options& o) {
-               volatile double sink = tandem::mse(std::span<const T>(*e), o);
-               (void)sink;
-             }};
-      }
-      break;
-    }
-  }
-  return j;
-}
-
 Job job(Workload w, DType d, std::int64_t n) {
-  switch (d) {
-    case DType::f32:
-      return make_job<float>(w, n);
-    case DType::f64:
-      return make_job<double>(w, n);
-    case DType::i32:
-      return make_job<std::int32_t>(w, n);
-    case DType::i64:
-      return make_job<std::int64_t>(w, n);
-  }
-  return {};
+  SampleCall s = sample_call(w, d, WorkloadSize{n});
+  return {s.problem.work, s.problem.bytes, std::move(s.run)};
 }
 
 double median(std::vector<double> v) {
@@ -382,7 +257,7 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
   const auto fit_series = [&](Backend b, Workload w, DType d, const std::vector<Point>& pts) {
     std::vector<double> work, t;
     for (const Point& p : pts) {
-      const detail::Shape s{w, d, p.work, p.bytes, false, false};
+      const detail::Shape s{{w, d, p.work, p.bytes, false}, false};
       const double transfer =
           b == Backend::cuda ? detail::predict(profile, b, s).transfer_seconds : 0.0;
       work.push_back(p.work);
@@ -427,13 +302,14 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
   std::vector<Backend> all = cpu;
   if (has_cuda) all.push_back(Backend::cuda);
   std::vector<Point> cuda_points[detail::kModelWorkloads][detail::kModelDTypes];
-  for (Workload w : kWorkloads) {
+  for (Workload w : kAllWorkloads) {
+    const detail::WorkloadTraits& traits = detail::traits(w);
     for (DType d : kDTypes) {
-      if (!detail::workload_has_dtype(w, d)) continue;
+      if (!traits.has_dtype(d)) continue;
       const auto wi = static_cast<std::size_t>(w), di = static_cast<std::size_t>(d);
       // points[backend][size]
       std::vector<std::vector<Point>> pts(all.size());
-      const std::vector<std::int64_t> sizes = cpu_sizes(w, options.quick);
+      const std::vector<std::int64_t> sizes = traits.cpu_sizes(options.quick);
       for (int attempt = 0; attempt < 2; ++attempt) {
         for (std::size_t k = 0; k < sizes.size(); ++k) {
           const std::vector<Point> p = measure(job(w, d, sizes[k]), all, settings);
@@ -464,7 +340,7 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
         }
       }
       if (has_cuda) {
-        for (std::int64_t n : gpu_sizes(w)) {
+        for (std::int64_t n : traits.gpu_sizes()) {
           const std::vector<Point> p = measure(job(w, d, n), big, settings);
           cuda_points[wi][di].push_back(p.back());  // cuda is last in `big`
         }
@@ -484,7 +360,7 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     profile.transfer_measured = true;
     result.host_to_device_bytes_per_second = profile.h2d;
     result.device_to_host_bytes_per_second = profile.d2h;
-    for (Workload w : kWorkloads) {
+    for (Workload w : kAllWorkloads) {
       for (DType d : kDTypes) {
         const auto& pts = cuda_points[static_cast<std::size_t>(w)][static_cast<std::size_t>(d)];
         if (!pts.empty()) keep(fit_series(Backend::cuda, w, d, pts));

@@ -6,90 +6,22 @@
 #include <sstream>
 #include <utility>
 
+#include "workloads/workload_traits.hpp"
+
 namespace tandem::detail {
 
 namespace {
 
 constexpr Backend kBackends[] = {Backend::serial, Backend::openmp, Backend::cuda};
-constexpr tandem::Workload kWorkloads[] = {tandem::Workload::map, tandem::Workload::matmul,
-                                           tandem::Workload::polynomial_grid,
-                                           tandem::Workload::mse};
-constexpr DType kDTypes[] = {DType::f32, DType::f64, DType::i32, DType::i64};
-
-double elem_bytes(DType d) { return d == DType::f32 || d == DType::i32 ? 4.0 : 8.0; }
-
-// Built-in CPU coefficients, from the benchmark on 2 cores of an AVX-512 Xeon (the report in
-// bench/results/): {overhead s, s per unit} for serial and for openmp on 2 threads.
-struct Default {
-  double overhead, per_unit;
+constexpr DType kDTypes[] = {
+#define TANDEM_DTYPE_VALUE_(T, name) DType::name,
+    TANDEM_FOR_EACH_DTYPE(TANDEM_DTYPE_VALUE_)
+#undef TANDEM_DTYPE_VALUE_
 };
-Default serial_default(tandem::Workload w, DType d) {
-  switch (w) {
-    case tandem::Workload::map:
-      return {0.1e-6, 1.6e-9};
-    case tandem::Workload::mse:
-      return {0.1e-6, 1.55e-9};
-    case tandem::Workload::matmul:
-      return {0.2e-6, d == DType::f32   ? 0.25e-9
-                      : d == DType::f64 ? 0.45e-9
-                      : d == DType::i32 ? 0.55e-9
-                                        : 0.6e-9};
-    case tandem::Workload::polynomial_grid:
-      return {0.5e-6, 0.6e-9};
-  }
-  return {0, 0};
-}
-Default openmp_default(tandem::Workload w, DType d) {
-  switch (w) {
-    case tandem::Workload::map:
-      return {1.5e-6, 0.11e-9};
-    case tandem::Workload::mse:
-      return {1.3e-6, 0.12e-9};
-    case tandem::Workload::matmul:
-      return d == DType::f32   ? Default{0.8e-6, 0.06e-9}
-             : d == DType::f64 ? Default{1.0e-6, 0.13e-9}
-             : d == DType::i32 ? Default{2.5e-6, 0.04e-9}
-                               : Default{2.5e-6, 0.08e-9};
-    case tandem::Workload::polynomial_grid:
-      return {2.5e-6, 0.06e-9};
-  }
-  return {0, 0};
-}
-// A data-centre GPU (H100 class): launch, synchronisation and device buffers per call; device
-// bandwidth about 2 TB/s; GEMM tens of TFLOP/s; pageable host copies about 12 GB/s.
-Default cuda_default(tandem::Workload w, DType d) {
-  constexpr double kOverhead = 15e-6, kDeviceBandwidth = 2.0e12;
-  switch (w) {
-    case tandem::Workload::map:
-      return {kOverhead, 2.0 * elem_bytes(d) / kDeviceBandwidth};
-    case tandem::Workload::mse:
-      return {kOverhead, elem_bytes(d) / kDeviceBandwidth};
-    case tandem::Workload::matmul:
-      return {kOverhead, d == DType::f32   ? 5e-14
-                         : d == DType::f64 ? 1e-13
-                         : d == DType::i32 ? 4e-13
-                                           : 1e-12};
-    case tandem::Workload::polynomial_grid:
-      return {kOverhead, elem_bytes(d) == 4.0 ? 1e-12 : 2e-12};
-  }
-  return {0, 0};
-}
 
 }  // namespace
 
-double input_fraction(tandem::Workload w) {
-  switch (w) {
-    case tandem::Workload::map:
-      return 0.5;  // x in, y out
-    case tandem::Workload::matmul:
-      return 2.0 / 3.0;  // A and B in, C out (square)
-    case tandem::Workload::polynomial_grid:
-      return 0.1;  // x (and a table) in, the grid of values out
-    case tandem::Workload::mse:
-      return 1.0;  // a scalar comes back
-  }
-  return 0.5;
-}
+double input_fraction(tandem::Workload w) { return traits(w).input_fraction; }
 
 Profile builtin_profile(const MachineKey& machine) {
   Profile p;
@@ -98,10 +30,11 @@ Profile builtin_profile(const MachineKey& machine) {
   // Per-unit work divides among threads; a fork/join grows with the log of the team.
   const double unit_scale = 2.0 / threads;
   const double overhead_scale = std::max(1.0, std::log2(threads));
-  for (tandem::Workload w : kWorkloads) {
+  for (tandem::Workload w : tandem::kAllWorkloads) {
+    const WorkloadTraits& t = traits(w);
     for (DType d : kDTypes) {
-      if (!workload_has_dtype(w, d)) continue;
-      const Default s = serial_default(w, d), o = openmp_default(w, d), c = cuda_default(w, d);
+      if (!t.has_dtype(d)) continue;
+      const Default s = t.serial_default(d), o = t.openmp_default(d), c = t.cuda_default(d);
       p.at(Backend::serial, w, d) = {s.overhead, s.per_unit};
       p.at(Backend::openmp, w, d) = {o.overhead * overhead_scale, o.per_unit * unit_scale};
       p.at(Backend::cuda, w, d) = {c.overhead, c.per_unit};

@@ -10,13 +10,9 @@
 
 namespace tandem::detail {
 
-/// A call as the model sees it. `cpu_only`: a C++ callable, which only CPU backends run.
-struct Shape {
-  tandem::Workload workload = tandem::Workload::map;
-  DType dtype = DType::f64;
-  double work = 0;
-  double bytes = 0;
-  bool device = false;
+/// A call as the model sees it: its Problem, and `cpu_only` for a C++ callable, which only CPU
+/// backends run.
+struct Shape : tandem::Problem {
   bool cpu_only = false;
 };
 
@@ -26,9 +22,9 @@ struct Availability {
   std::array<std::string, kModelBackends> why_not{};
 };
 
-/// The built-in coefficients: measured on a 2-core x86-64 machine for the CPU backends
-/// (the openmp per-unit cost scaled to `threads`), and a data-centre GPU's order of magnitude
-/// for cuda. Every entry has measured == false.
+/// The built-in coefficients (each workload's traits): measured on a 2-core x86-64 machine for
+/// the CPU backends (the openmp per-unit cost scaled to `threads`), and a data-centre GPU's order
+/// of magnitude for cuda. Every entry has measured == false.
 Profile builtin_profile(const MachineKey& machine);
 
 /// The prediction of one backend (its availability fields left for the caller).
@@ -41,7 +37,7 @@ Prediction predict(const Profile& p, Backend b, const Shape& s);
 struct Choice {
   Backend choice = Backend::automatic;
   std::array<Prediction, kModelBackends> predictions{};
-  std::string reason;  // "map f64 work 4096: openmp 2.1 us < serial 7.0 us (built-in defaults)"
+  std::string reason;  // "<workload> f64 work 4096: openmp 2.1 us < serial 7.0 us (built-in ...)"
 };
 Choice choose(const Profile& p, const Shape& s, const Availability& a, bool from_profile);
 

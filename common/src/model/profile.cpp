@@ -111,9 +111,12 @@ E get_enum(const Json& o, const std::string& key, const E (&values)[N]) {
 std::string num(double v) { return Json(v).dump(); }
 
 constexpr Backend kBackends[] = {Backend::serial, Backend::openmp, Backend::cuda};
-constexpr Workload kWorkloads[] = {Workload::map, Workload::matmul, Workload::polynomial_grid,
-                                   Workload::mse};
-constexpr DType kDTypes[] = {DType::f32, DType::f64, DType::i32, DType::i64};
+constexpr const Workload (&kWorkloads)[kModelWorkloads] = kAllWorkloads;
+constexpr DType kDTypes[] = {
+#define TANDEM_PROFILE_DTYPE_(T, name) DType::name,
+    TANDEM_FOR_EACH_DTYPE(TANDEM_PROFILE_DTYPE_)
+#undef TANDEM_PROFILE_DTYPE_
+};
 
 Profile from_json(const Json& doc, const Profile& base) {
   const Json& root = as_object(doc, "the document");
@@ -215,10 +218,6 @@ Json parse_strict(const std::string& text) {
 }
 
 }  // namespace
-
-bool workload_has_dtype(Workload w, DType d) noexcept {
-  return w != Workload::mse || d == DType::f32 || d == DType::f64;
-}
 
 std::string MachineKey::str() const {
   return cpu + ", " + std::to_string(threads) + " threads, GPU: " + gpu + ", driver: " + driver;

@@ -17,8 +17,12 @@
 namespace tandem::detail {
 
 inline constexpr int kModelBackends = 3;  // serial, openmp, cuda
-inline constexpr int kModelWorkloads = 4;
-inline constexpr int kModelDTypes = 4;
+inline constexpr int kModelWorkloads = tandem::kWorkloadCount;
+inline constexpr int kModelDTypes = 0
+#define TANDEM_MODEL_DTYPE_(T, name) +1
+    TANDEM_FOR_EACH_DTYPE(TANDEM_MODEL_DTYPE_)
+#undef TANDEM_MODEL_DTYPE_
+    ;
 
 /// Which machine a profile describes; a profile is used only on an equal key.
 struct MachineKey {
@@ -79,8 +83,10 @@ bool plausible_overhead(double seconds) noexcept;
 bool plausible_per_unit(double seconds) noexcept;
 bool plausible_bandwidth(double bytes_per_second) noexcept;
 
-/// Whether a workload has this dtype at all (mse: f32 and f64 only).
-bool workload_has_dtype(tandem::Workload w, DType d) noexcept;
+/// Whether a workload has this dtype at all (its traits say).
+inline bool workload_has_dtype(tandem::Workload w, DType d) noexcept {
+  return tandem::has_dtype(w, d);
+}
 
 /// The profile as JSON: only measured coefficients are written.
 std::string to_json(const Profile& p);
