@@ -7,6 +7,7 @@
 #include "arith.hpp"
 #include "gemm_blocked.hpp"
 #include "map_ops.hpp"
+#include "memory/memory.hpp"
 #include "multiversion.hpp"
 #include "pairwise.hpp"
 
@@ -17,8 +18,13 @@ void map_range(const MapArgs& args, std::int64_t begin, std::int64_t end) {
   visit_dtype(args.dtype, [&]<class T>() {
     const T* __restrict x = static_cast<const T*>(args.x);
     T* y = static_cast<T*>(args.y);  // may equal x (in place)
+    // An output larger than the last-level cache would only evict the inputs: stream it.
+    const bool stream = static_cast<std::size_t>(args.n) * sizeof(T) > streaming_threshold_bytes();
     visit_op(args.kind, static_cast<const T*>(args.params), args.nparams, [&](auto op) {
-      for (std::int64_t i = begin; i < end; ++i) y[i] = op(x[i]);
+      const T* __restrict xs = x + begin;
+      write_out(y + begin, end - begin, stream, [&](T* dst, std::int64_t i0, std::int64_t i1) {
+        for (std::int64_t k = 0; k < i1 - i0; ++k) dst[k] = op(xs[i0 + k]);
+      });
     });
   });
 }
@@ -44,20 +50,24 @@ double mse_block_sum(const MseArgs& args, std::int64_t lo, std::int64_t hi) {
 namespace {
 
 // Horner over all x for one parameter set, K coefficients known at compile time (K > 0) or
-// `n` of them at run time (K == 0).
+// `n` of them at run time (K == 0); streaming stores when `stream` (write_out).
 template <class T, int K>
 inline void grid_row(const T* c, std::int64_t n, const T* __restrict x, std::int64_t nx,
-                     T* __restrict out) {
+                     T* __restrict out, bool stream) {
   if constexpr (K > 0) {
     T cc[K];
     for (int k = 0; k < K; ++k) cc[k] = c[k];
-    for (std::int64_t j = 0; j < nx; ++j) {
-      T r = cc[0];
-      for (int k = 1; k < K; ++k) r = add(mul(r, x[j]), cc[k]);
-      out[j] = r;
-    }
+    write_out(out, nx, stream, [&](T* __restrict dst, std::int64_t j0, std::int64_t j1) {
+      for (std::int64_t j = j0; j < j1; ++j) {
+        T r = cc[0];
+        for (int k = 1; k < K; ++k) r = add(mul(r, x[j]), cc[k]);
+        dst[j - j0] = r;
+      }
+    });
   } else {
-    for (std::int64_t j = 0; j < nx; ++j) out[j] = horner(c, n, x[j]);
+    write_out(out, nx, stream, [&](T* __restrict dst, std::int64_t j0, std::int64_t j1) {
+      for (std::int64_t j = j0; j < j1; ++j) dst[j - j0] = horner(c, n, x[j]);
+    });
   }
 }
 
@@ -66,6 +76,9 @@ void grid_rows(const PolynomialGridArgs& g, std::int64_t r0, std::int64_t r1, T*
                std::int64_t* idx) {
   const T* x = static_cast<const T*>(g.x);
   T* out = static_cast<T*>(g.out);
+  const bool stream =
+      static_cast<std::size_t>(g.sets) * static_cast<std::size_t>(g.nx) * sizeof(T) >
+      streaming_threshold_bytes();
   if (r0 < r1) grid_coefficients(g, r0, c, idx);
   for (std::int64_t r = r0; r < r1; ++r) {
     if (r > r0) {
@@ -83,7 +96,7 @@ void grid_rows(const PolynomialGridArgs& g, std::int64_t r0, std::int64_t r1, T*
         }
       }
     }
-    grid_row<T, K>(c, g.ncoef, x, g.nx, out + r * g.ldo);
+    grid_row<T, K>(c, g.ncoef, x, g.nx, out + r * g.ldo, stream);
   }
 }
 
