@@ -200,11 +200,12 @@ TEST(Streaming, MapI64MatchesSerialBitForBit) { check_map_streaming<std::int64_t
 template <class T>
 void check_grid_streaming() {
   if (!has_openmp()) GTEST_SKIP() << "no openmp backend";
-  // Rows long enough to stream (1024 values of 4 KiB blocks and more) and short ones, with a
-  // leading dimension that misaligns every other row.
-  for (std::int64_t nx : {std::int64_t{100}, std::int64_t{1500}, std::int64_t{5000}}) {
+  // Contiguous outputs stream over row boundaries (short rows of 7 and 100 values too);
+  // strided ones (a leading dimension that misaligns rows) row by row when a row spans blocks.
+  for (std::int64_t nx :
+       {std::int64_t{7}, std::int64_t{100}, std::int64_t{1500}, std::int64_t{5000}}) {
     for (std::int64_t ncoef : {3, 9}) {
-      const std::int64_t sets = 40;
+      const std::int64_t sets = nx < 1000 ? 1001 : 40;
       std::vector<T> table(static_cast<std::size_t>(sets * ncoef));
       for (std::size_t i = 0; i < table.size(); ++i) {
         table[i] = value_at<T>(static_cast<std::int64_t>(i) + 99) / T{8};
@@ -241,5 +242,25 @@ void check_grid_streaming() {
 TEST(Streaming, GridF64MatchesSerialBitForBit) { check_grid_streaming<double>(); }
 TEST(Streaming, GridF32MatchesSerialBitForBit) { check_grid_streaming<float>(); }
 TEST(Streaming, GridI64MatchesSerialBitForBit) { check_grid_streaming<std::int64_t>(); }
+
+// A Cartesian grid walks its parameter sets with an odometer across the streamed blocks.
+TEST(Streaming, CartesianGridMatchesSerialBitForBit) {
+  if (!has_openmp()) GTEST_SKIP() << "no openmp backend";
+  const tandem::CartesianGrid<double> grid{tandem::linspace(-1.0, 1.0, 13),
+                                           tandem::linspace(0.5, 2.0, 11),
+                                           tandem::linspace(-3.0, 3.0, 7)};
+  for (std::int64_t nx : {std::int64_t{5}, std::int64_t{64}, std::int64_t{3000}}) {
+    std::vector<double> x(static_cast<std::size_t>(nx));
+    for (std::int64_t j = 0; j < nx; ++j) x[static_cast<std::size_t>(j)] = value_at<double>(j);
+    const auto want =
+        tandem::polynomial_grid(grid, std::span<const double>(x), {.backend = Backend::serial});
+    for (int threads : {1, 2, 3}) {
+      const auto got = tandem::polynomial_grid(grid, std::span<const double>(x),
+                                               {.backend = Backend::openmp, .threads = threads});
+      ASSERT_TRUE(same_bits(want.data(), got.data(), want.values().size()))
+          << "nx=" << nx << " threads=" << threads;
+    }
+  }
+}
 
 }  // namespace
