@@ -1,5 +1,7 @@
 #include "bench_common.hpp"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -23,15 +25,51 @@ std::int64_t bandwidth_elems(const Config& c, std::size_t elem) {
 
 namespace {
 
+void* alloc_bytes(std::size_t bytes, Memory m) {
+  switch (m) {
+    case Memory::ordinary:
+      return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    case Memory::tandem:
+      return tandem::allocator<char>().allocate(bytes);
+    case Memory::huge_pages:
+    case Memory::small_pages: {
+      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) return nullptr;
+      madvise(p, bytes, m == Memory::huge_pages ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+void free_bytes(void* p, std::size_t bytes, Memory m) {
+  if (p == nullptr) return;
+  switch (m) {
+    case Memory::ordinary:
+      std::free(p);
+      break;
+    case Memory::tandem:
+      tandem::allocator<char>().deallocate(static_cast<char*>(p), bytes);
+      break;
+    case Memory::huge_pages:
+    case Memory::small_pages:
+      munmap(p, bytes);
+      break;
+  }
+}
+
 struct Buffer {
-  std::unique_ptr<void, decltype(&std::free)> data{nullptr, &std::free};
+  void* data = nullptr;
+  std::size_t bytes = 0;
+  Memory memory = Memory::ordinary;
   std::int64_t n = 0;
   std::size_t elem = 0;
   bool is_float = false;
+  ~Buffer() { free_bytes(data, bytes, memory); }
 };
 
-std::map<int, Buffer>& buffers() {
-  static std::map<int, Buffer> b;
+std::map<std::pair<int, Memory>, Buffer>& buffers() {
+  static std::map<std::pair<int, Memory>, Buffer> b;
   return b;
 }
 
@@ -44,15 +82,40 @@ std::uint64_t splitmix(std::uint64_t x) {
 
 }  // namespace
 
+const char* memory_name(Memory m) {
+  switch (m) {
+    case Memory::ordinary:
+      return "vector";
+    case Memory::tandem:
+      return "tandem";
+    case Memory::huge_pages:
+      return "2m";
+    case Memory::small_pages:
+      return "4k";
+  }
+  return "?";
+}
+
 template <class T>
-T* input(int slot, std::int64_t n) {
-  Buffer& b = buffers()[slot];
-  if (b.n != n || b.elem != sizeof(T) || b.is_float != std::is_floating_point_v<T>) {
-    b.data.reset();  // free the old one first: the big ones take gigabytes
+T* input(int slot, std::int64_t n, Memory memory) {
+  Buffer& b = buffers()[{slot, memory}];
+  if (b.data == nullptr || b.n != n || b.elem != sizeof(T) ||
+      b.is_float != std::is_floating_point_v<T>) {
+    // Free the old one first, and every other kind's buffer of this slot: the big ones take
+    // gigabytes.
+    for (auto& [key, other] : buffers()) {
+      if (key.first == slot && other.data != nullptr) {
+        free_bytes(other.data, other.bytes, other.memory);
+        other.data = nullptr;
+        other.n = 0;
+      }
+    }
     const auto bytes = (static_cast<std::size_t>(n) * sizeof(T) + 63) / 64 * 64;
-    b.data.reset(std::aligned_alloc(64, bytes > 0 ? bytes : 64));
-    if (!b.data) throw std::bad_alloc();
-    T* p = static_cast<T*>(b.data.get());
+    b.bytes = bytes > 0 ? bytes : 64;
+    b.memory = memory;
+    b.data = alloc_bytes(b.bytes, memory);
+    if (b.data == nullptr) throw std::bad_alloc();
+    T* p = static_cast<T*>(b.data);
     const std::uint64_t seed = static_cast<std::uint64_t>(slot) << 56;
 #pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < n; ++i) {
@@ -67,13 +130,13 @@ T* input(int slot, std::int64_t n) {
     b.elem = sizeof(T);
     b.is_float = std::is_floating_point_v<T>;
   }
-  return static_cast<T*>(b.data.get());
+  return static_cast<T*>(b.data);
 }
 
-template float* input<float>(int, std::int64_t);
-template double* input<double>(int, std::int64_t);
-template std::int32_t* input<std::int32_t>(int, std::int64_t);
-template std::int64_t* input<std::int64_t>(int, std::int64_t);
+template float* input<float>(int, std::int64_t, Memory);
+template double* input<double>(int, std::int64_t, Memory);
+template std::int32_t* input<std::int32_t>(int, std::int64_t, Memory);
+template std::int64_t* input<std::int64_t>(int, std::int64_t, Memory);
 
 Label& Label::operator()(const char* key, const std::string& value) {
   if (!s_.empty()) s_ += ' ';
@@ -91,12 +154,14 @@ Label& Label::operator()(const char* key, double value) {
 }
 
 Case workload_case(const char* workload, const std::string& dtype, tandem::Backend b, int threads,
-                   std::int64_t n, const char* sweep, double bytes, double flops) {
+                   std::int64_t n, const char* sweep, double bytes, double flops, Memory memory) {
   Case k;
   k.label("kind", "workload")("workload", workload)("dtype", dtype)("backend", name(b))(
       "threads", std::int64_t{threads})("n", n)("sweep", sweep)("variant", "host")("bytes", bytes)(
       "flops", flops);
+  if (memory != Memory::ordinary) k.label("memory", memory_name(memory));
   k.id = std::string(workload) + "/" + dtype + "/" + name(b);
+  if (memory != Memory::ordinary) k.id += std::string("/memory:") + memory_name(memory);
   if (threads > 0) k.id += "/threads:" + std::to_string(threads);
   k.id += "/n:" + std::to_string(n);
   return k;
@@ -106,12 +171,19 @@ void elementwise_sweeps(const Config& c, std::size_t elem, const char* ref, bool
                         const CaseFn& add_case) {
   auto sizes = c.quick ? pow2_sizes(8, 24, 2) : pow2_sizes(8, 26, 1);
   sizes.push_back(bandwidth_elems(c, elem));
+  const bool omp = has(c, tandem::Backend::openmp);
   for (std::int64_t n : sizes) {
     if (n == sizes.back()) register_bandwidth_reference(c, ref);
-    for (tandem::Backend b : c.backends) add_case(b, 0, n, "size");
+    for (tandem::Backend b : c.backends) add_case(b, 0, n, "size", Memory::ordinary);
+    // The limits on tandem::allocator memory (huge pages), right after the ordinary runs.
+    if (omp && (n == 1024 || n == sizes.back())) {
+      add_case(tandem::Backend::openmp, 0, n, "size", Memory::tandem);
+    }
   }
-  if (thread_sweep && has(c, tandem::Backend::openmp)) {
-    for (int t : c.thread_sweep) add_case(tandem::Backend::openmp, t, sizes.back(), "threads");
+  if (thread_sweep && omp) {
+    for (int t : c.thread_sweep) {
+      add_case(tandem::Backend::openmp, t, sizes.back(), "threads", Memory::ordinary);
+    }
   }
 }
 

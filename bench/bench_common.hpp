@@ -4,8 +4,10 @@
 //
 // Label schema (space-separated key=value): kind=workload|reference; for workloads:
 // workload, dtype, backend, threads (0 = default), n, sweep=size|threads, variant=host|device,
-// bytes and flops per call, notebook=1 for the notebooks' size; for references: ref, threads,
-// bytes, flops, dtype, n. bench/report.py reads these.
+// memory=vector|tandem (host inputs and outputs in ordinary memory, or tandem::allocator
+// memory; map and mse), bytes and flops per call, notebook=1 for the notebooks' size; for
+// references: ref, threads, bytes, flops, dtype, n, pages=2m|4k for the page-size bandwidth
+// limits. bench/report.py reads these.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -34,10 +36,18 @@ std::vector<std::int64_t> pow2_sizes(int lo, int hi, int step);
 /// The smallest power-of-two element count whose bytes reach 4x the last-level cache.
 std::int64_t bandwidth_elems(const Config& c, std::size_t elem);
 
-/// A 64-byte aligned buffer of n values of T kept between benchmarks (slot 0, 1, 2...):
+/// Where a buffer lives: ordinary 64-byte aligned heap memory (what std::vector gets: 4 KiB
+/// pages when transparent huge pages are in madvise mode), tandem::allocator memory, or a
+/// mapping advised MADV_HUGEPAGE (2 MiB pages) or MADV_NOHUGEPAGE (4 KiB pages).
+enum class Memory { ordinary, tandem, huge_pages, small_pages };
+
+/// "vector", "tandem", "2m", "4k".
+const char* memory_name(Memory m);
+
+/// A buffer of n values of T kept between benchmarks (slot 0, 1, 2... per kind of memory):
 /// deterministic pseudo-random values (floats in [-1, 1), integers in [0, 10)).
 template <class T>
-T* input(int slot, std::int64_t n);
+T* input(int slot, std::int64_t n, Memory memory = Memory::ordinary);
 
 /// Key-value label builder.
 class Label {
@@ -64,10 +74,13 @@ struct Case {
   Label label;
 };
 Case workload_case(const char* workload, const std::string& dtype, tandem::Backend b, int threads,
-                   std::int64_t n, const char* sweep, double bytes, double flops);
+                   std::int64_t n, const char* sweep, double bytes, double flops,
+                   Memory memory = Memory::ordinary);
 
 /// Registers one case of a workload: backend, Options::threads, n, sweep ("size"/"threads").
-using CaseFn = std::function<void(tandem::Backend, int, std::int64_t, const char*)>;
+/// `memory` is Memory::ordinary, or Memory::tandem for the openmp cases that elementwise_sweeps
+/// repeats on tandem::allocator memory (at 1024 and at 4x the last-level cache).
+using CaseFn = std::function<void(tandem::Backend, int, std::int64_t, const char*, Memory)>;
 
 /// The sweeps of an elementwise workload over `elem`-byte values: n = 2^8 ... 2^24 (full:
 /// 2^26) and 4x the last-level cache, with the bandwidth reference `ref` right before that
@@ -118,8 +131,14 @@ inline std::string name(tandem::Backend b) {
 
 /// The empty OpenMP parallel region, at every thread count of the sweep.
 void register_references(const Config& c);
-/// Memory bandwidth ("read_bw" or "copy_bw") over 4x the last-level cache, every thread count.
+/// Memory bandwidth ("read_bw" or "copy_bw") over 4x the last-level cache, every thread count;
+/// then the limits: "read_bw" also as read_bw_2m and read_bw_4k (2 MiB and 4 KiB pages), and
+/// "copy_bw" as copy_nt_bw_2m and copy_nt_bw_4k (a copy with streaming stores), at 1 and all
+/// threads.
 void register_bandwidth_reference(const Config& c, const char* ref);
+/// Thrust's OpenMP system as a peer of map (y = 2x) and mse at n (nothing without the CCCL
+/// headers at build time): references thrust_omp_map and thrust_omp_mse.
+void register_thrust_peer(const Config& c, const char* workload, std::int64_t n);
 /// A raw BLAS GEMM of n x n matrices of T (nothing for integers or without BLAS).
 template <class T>
 void register_blas_reference(const Config& c, std::int64_t n);

@@ -7,12 +7,13 @@ namespace tandem_bench {
 namespace {
 
 template <class T>
-void mse_case(const Config& c, tandem::Backend b, int threads, std::int64_t n, const char* sweep) {
+void mse_case(const Config& c, tandem::Backend b, int threads, std::int64_t n, const char* sweep,
+              Memory memory) {
   const double bytes = static_cast<double>(n) * sizeof(T);
   const Case k = workload_case("mse", dtype_name<T>(), b, threads, n, sweep, bytes,
-                               2.0 * static_cast<double>(n));
+                               2.0 * static_cast<double>(n), memory);
   add(k.id, c, [=](benchmark::State& st) {
-    const std::span<const T> e(input<T>(0, n), static_cast<std::size_t>(n));
+    const std::span<const T> e(input<T>(0, n, memory), static_cast<std::size_t>(n));
     const tandem::Options o{.backend = real(b), .threads = threads};
     const ModelScope model(b);
     for (auto _ : st) benchmark::DoNotOptimize(tandem::mse(e, o));
@@ -23,6 +24,8 @@ void mse_case(const Config& c, tandem::Backend b, int threads, std::int64_t n, c
 }  // namespace
 
 void register_mse(const Config& c) {
+  for (std::int64_t n : {std::int64_t{1024}, std::int64_t{1} << 20})
+    register_thrust_peer(c, "mse", n);
   elementwise_sweeps(c, sizeof(double), "read_bw", true,
                      [&c](auto... a) { mse_case<double>(c, a...); });
   elementwise_sweeps(c, sizeof(float), "read_bw", false,

@@ -10,6 +10,9 @@
 #if defined(_OPENMP)
 #include <omp.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #if TANDEM_BENCH_HAS_BLAS
 extern "C" {
@@ -62,6 +65,74 @@ void bandwidth_at(const Config& c, const char* ref, int threads) {
       });
 }
 
+// The copy with streaming (non-temporal) stores: the widest the CPU has, 64-byte aligned dst.
+using StreamFn = void (*)(double*, const double*, std::int64_t);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx512f"))) void stream_avx512(double* y, const double* x, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; i += 8) _mm512_stream_pd(y + i, _mm512_loadu_pd(x + i));
+}
+__attribute__((target("avx"))) void stream_avx(double* y, const double* x, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; i += 4) _mm256_stream_pd(y + i, _mm256_loadu_pd(x + i));
+}
+void stream_sse2(double* y, const double* x, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; i += 2) _mm_stream_pd(y + i, _mm_loadu_pd(x + i));
+}
+StreamFn pick_stream() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return stream_avx512;
+  if (__builtin_cpu_supports("avx")) return stream_avx;
+  return stream_sse2;
+}
+void fence() { _mm_sfence(); }
+#else
+void stream_plain(double* y, const double* x, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) y[i] = x[i];
+}
+StreamFn pick_stream() { return stream_plain; }
+void fence() {}
+#endif
+
+// Read (8 partial sums) or streaming-store copy over 2 MiB or 4 KiB pages: the limits a
+// memory-bound kernel can reach on the memory it is given.
+void limit_at(const Config& c, const char* ref, Memory pages, int threads) {
+  const std::int64_t n = bandwidth_elems(c, sizeof(double));
+  const bool copy = std::strcmp(ref, "copy_bw") == 0;
+  const std::string name = std::string(copy ? "copy_nt_bw_" : "read_bw_") + memory_name(pages);
+  const double bytes = (copy ? 2.0 : 1.0) * static_cast<double>(n) * sizeof(double);
+  const Label label = reference(name.c_str(), threads, bytes, 0.0)("dtype", "f64")("n", n)(
+      "pages", memory_name(pages));
+  add("ref/" + name + "/threads:" + std::to_string(threads), c, [=](benchmark::State& st) {
+    const double* x = input<double>(0, n, pages);
+    double* y = copy ? input<double>(1, n, pages) : nullptr;
+    const StreamFn stream = pick_stream();
+    for (auto _ : st) {
+      if (copy) {
+#pragma omp parallel num_threads(threads)
+        {
+          int t = 0, nt = 1;
+#if defined(_OPENMP)
+          t = omp_get_thread_num();
+          nt = omp_get_num_threads();
+#endif
+          const std::int64_t lines = n / 8;  // 64-byte lines; n is a power of two
+          const std::int64_t lo = lines * t / nt * 8, hi = lines * (t + 1) / nt * 8;
+          stream(y + lo, x + lo, hi - lo);
+          fence();
+        }
+        benchmark::ClobberMemory();
+      } else {
+        double acc[8] = {};
+#pragma omp parallel for schedule(static) reduction(+ : acc[:8]) num_threads(threads)
+        for (std::int64_t i = 0; i < n / 8; ++i) {
+          for (int l = 0; l < 8; ++l) acc[l] += x[8 * i + l];
+        }
+        benchmark::DoNotOptimize(acc);
+      }
+    }
+    finish(st, label, static_cast<double>(n), bytes, 0.0);
+  });
+}
+
 void empty_region(const Config& c, int threads) {
   const Label label = reference("omp_empty_region", threads, 0.0, 0.0);
   add("ref/omp_empty_region/threads:" + std::to_string(threads), c, [=](benchmark::State& st) {
@@ -107,7 +178,15 @@ void register_references(const Config& c) {
 
 void register_bandwidth_reference(const Config& c, const char* ref) {
   for (int t : c.thread_sweep) bandwidth_at(c, ref, t);
+  for (Memory pages : {Memory::huge_pages, Memory::small_pages}) {
+    limit_at(c, ref, pages, 1);
+    if (c.max_threads > 1) limit_at(c, ref, pages, c.max_threads);
+  }
 }
+
+#if !TANDEM_BENCH_HAS_THRUST_OMP
+void register_thrust_peer(const Config&, const char*, std::int64_t) {}
+#endif
 
 template <class T>
 void register_blas_reference([[maybe_unused]] const Config& c, [[maybe_unused]] std::int64_t n) {

@@ -40,6 +40,12 @@ WORKLOADS = [
 # Reference kinds in display order: title, and how the run becomes a figure.
 REFERENCES = {
     "read_bw": ("Read bandwidth", "bw"), "copy_bw": ("Copy bandwidth", "bw"),
+    "read_bw_2m": ("Read bandwidth, 2 MiB pages", "bw"),
+    "read_bw_4k": ("Read bandwidth, 4 KiB pages", "bw"),
+    "copy_nt_bw_2m": ("Copy with streaming stores, 2 MiB pages", "bw"),
+    "copy_nt_bw_4k": ("Copy with streaming stores, 4 KiB pages", "bw"),
+    "thrust_omp_map": ("Thrust OpenMP system: map y = 2x (f64)", "time"),
+    "thrust_omp_mse": ("Thrust OpenMP system: mse (f64)", "time"),
     "omp_empty_region": ("Empty OpenMP parallel region", "time"),
     "blas_gemm": ("Raw BLAS GEMM", "gflops"), "kernel_launch": ("Empty CUDA kernel launch", "time"),
     "d2d_copy_bw": ("GPU device-to-device copy", "bw"), "h2d_bw": ("Host-to-device copy", "bw"),
@@ -56,6 +62,13 @@ AUTOMATIC_TARGETS = {"automatic": 1.1, "automatic_defaults": 1.5}
 DTYPE_MARKERS = "osD^v"
 GPU_BIG_N = 2 ** 26     # device-resident bandwidth target applies from here
 GPU_SMALL_N = 2 ** 16   # a "small call" for the launch-overhead target
+# The memory-bound limits: (workload, memory the run's data lives in) -> the reference that
+# bounds it. tandem::allocator memory is on 2 MiB pages; ordinary (std::vector) memory on 4 KiB
+# pages when transparent huge pages are in madvise mode.
+MEMORY_LIMITS = {("mse", "tandem"): "read_bw_2m", ("map", "tandem"): "copy_nt_bw_2m",
+                 ("mse", "vector"): "read_bw_4k", ("map", "vector"): "copy_nt_bw_4k"}
+LIMIT_TARGET = 0.9
+PEER_N = 1024  # openmp map and mse against Thrust's OpenMP system at this n
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -146,13 +159,15 @@ def llc_bytes(ctx):
         return max(sizes) if sizes else None
 
 
-def size_series(runs, workload, dtype):
-    """{(backend, variant): {"n","t","bytes","flops" arrays, "dtype"}} of one size sweep.
+def size_series(runs, workload, dtype, memory="vector"):
+    """{(backend, variant): {"n","t","bytes","flops" arrays, "dtype"}} of one size sweep on
+    `memory` ("vector": ordinary memory, "tandem": tandem::allocator memory).
     Per point: the default thread count; the median over duplicates."""
     points = defaultdict(list)
     for r in runs:
         if (r.get("kind") == "workload" and r.get("workload") == workload
-                and r.get("dtype") == dtype and r.get("sweep", "size") != "threads"):
+                and r.get("dtype") == dtype and r.get("sweep", "size") != "threads"
+                and r.get("memory", "vector") == memory):
             key = (r.get("backend"), r.get("variant", HOST))
             points[key, r["n"]].append(r)
     series = defaultdict(lambda: defaultdict(list))
@@ -272,6 +287,27 @@ def fraction_points(runs, wl, s, key, llc):
     big = s["n"] >= GPU_BIG_N if key[1] == DEVICE else s["bytes"] >= 4 * (llc or math.inf)
     return [(n, b / t, peak, ref) for n, b, t in zip(s["n"][big], s["bytes"][big], s["t"][big])
             if peak and b]
+
+
+def limit_fraction(runs, wl, memory, ref, llc):
+    """Worst fraction of the limit `ref` that openmp f64 reaches at n ≥ 4×LLC on `memory`."""
+    s = size_series(runs, wl, "f64", memory).get(("openmp", HOST))
+    peak = peak_bandwidth(runs, ref)
+    if s is None or not peak or not llc:
+        return None
+    big = s["bytes"] >= 4 * llc if wl == "mse" else s["bytes"] >= 8 * llc  # n*8 ≥ 4×LLC
+    fr = [b / t / peak for b, t in zip(s["bytes"][big], s["t"][big]) if b]
+    return min(fr) if fr else None
+
+
+def peer_ratio(runs, wl, n):
+    """Thrust's OpenMP time ÷ tandem openmp's (default threads, ordinary memory) at n, f64:
+    ≥ 1 when tandem is no slower."""
+    s = size_series(runs, wl, "f64").get(("openmp", HOST))
+    peer = [r["seconds"] for r in refs_of(runs, f"thrust_omp_{wl}") if r.get("n") == n]
+    if s is None or not peer or not (s["n"] == n).any():
+        return None
+    return min(peer) / s["t"][s["n"] == n][0]
 
 
 def fit_lstsq(x_columns, y, relative=False):
@@ -601,9 +637,13 @@ def target_rows(runs, ctx, notebooks):
                      verdict(measured, required, higher)])
 
     omp, dev, cuda_host = ("openmp", HOST), ("cuda", DEVICE), ("cuda", HOST)
-    for wl, what in (("mse", "read"), ("map", "copy")):
-        add(f"{wl} openmp f64, n ≥ 4×LLC: worst fraction of {what} bandwidth", 0.8,
-            fraction(wl, [omp], ("f64",), worst=True))
+    for (wl, memory), ref in MEMORY_LIMITS.items():
+        what = "tandem::allocator memory" if memory == "tandem" else "ordinary memory"
+        add(f"{wl} openmp f64, n ≥ 4×LLC, {what}: worst fraction of {ref}", LIMIT_TARGET,
+            limit_fraction(runs, wl, memory, ref, llc))
+    for wl in ("map", "mse"):
+        add(f"openmp {wl} f64 at n = {PEER_N}: Thrust OpenMP time ÷ openmp time", 1.0,
+            peer_ratio(runs, wl, PEER_N), fmt="{:.2f}×")
     for d in ("f32", "f64"):
         add(f"matmul openmp {d}, largest n: fraction of raw BLAS", 0.9,
             fraction("matmul", [omp], (d,), worst=False))

@@ -7,6 +7,7 @@
 #include "arith.hpp"
 #include "gemm_blocked.hpp"
 #include "map_ops.hpp"
+#include "memory/memory.hpp"
 #include "multiversion.hpp"
 #include "pairwise.hpp"
 
@@ -17,8 +18,13 @@ void map_range(const MapArgs& args, std::int64_t begin, std::int64_t end) {
   visit_dtype(args.dtype, [&]<class T>() {
     const T* __restrict x = static_cast<const T*>(args.x);
     T* y = static_cast<T*>(args.y);  // may equal x (in place)
+    // An output larger than the last-level cache would only evict the inputs: stream it.
+    const bool stream = static_cast<std::size_t>(args.n) * sizeof(T) > streaming_threshold_bytes();
     visit_op(args.kind, static_cast<const T*>(args.params), args.nparams, [&](auto op) {
-      for (std::int64_t i = begin; i < end; ++i) y[i] = op(x[i]);
+      const T* __restrict xs = x + begin;
+      write_out(y + begin, end - begin, stream, [&](T* dst, std::int64_t i0, std::int64_t i1) {
+        for (std::int64_t k = 0; k < i1 - i0; ++k) dst[k] = op(xs[i0 + k]);
+      });
     });
   });
 }
@@ -43,47 +49,76 @@ double mse_block_sum(const MseArgs& args, std::int64_t lo, std::int64_t hi) {
 
 namespace {
 
-// Horner over all x for one parameter set, K coefficients known at compile time (K > 0) or
-// `n` of them at run time (K == 0).
+// Horner at x[j0, j1) for one parameter set, to dst[0, j1 - j0): K coefficients known at
+// compile time (K > 0) or `n` of them at run time (K == 0).
 template <class T, int K>
-inline void grid_row(const T* c, std::int64_t n, const T* __restrict x, std::int64_t nx,
-                     T* __restrict out) {
+inline void grid_cols(const T* c, std::int64_t n, const T* __restrict x, std::int64_t j0,
+                      std::int64_t j1, T* __restrict dst) {
   if constexpr (K > 0) {
     T cc[K];
     for (int k = 0; k < K; ++k) cc[k] = c[k];
-    for (std::int64_t j = 0; j < nx; ++j) {
+    for (std::int64_t j = j0; j < j1; ++j) {
       T r = cc[0];
       for (int k = 1; k < K; ++k) r = add(mul(r, x[j]), cc[k]);
-      out[j] = r;
+      dst[j - j0] = r;
     }
   } else {
-    for (std::int64_t j = 0; j < nx; ++j) out[j] = horner(c, n, x[j]);
+    for (std::int64_t j = j0; j < j1; ++j) dst[j - j0] = horner(c, n, x[j]);
   }
 }
 
+// Coefficients of parameter set r into c, given those of r - 1 (idx: their axis indices).
+template <class T>
+inline void next_coefficients(const PolynomialGridArgs& g, std::int64_t r, T* c,
+                              std::int64_t* idx) {
+  if (g.table != nullptr) {
+    grid_coefficients(g, r, c, idx);
+    return;
+  }
+  for (std::int64_t k = g.ncoef - 1; k >= 0; --k) {  // odometer: bump the last axis, carry left
+    const auto* axis = static_cast<const T*>(g.axes[k]);
+    if (++idx[k] < g.axis_sizes[k]) {
+      c[k] = axis[idx[k]];
+      break;
+    }
+    idx[k] = 0;
+    c[k] = axis[0];
+  }
+}
+
+// Streaming stores (write_out) when the whole output exceeds the threshold: over the rows as
+// one range when they are contiguous (ldo == nx; short rows stream too), else row by row.
 template <class T, int K>
 void grid_rows(const PolynomialGridArgs& g, std::int64_t r0, std::int64_t r1, T* c,
                std::int64_t* idx) {
   const T* x = static_cast<const T*>(g.x);
   T* out = static_cast<T*>(g.out);
-  if (r0 < r1) grid_coefficients(g, r0, c, idx);
+  const std::int64_t nx = g.nx;
+  const bool stream = static_cast<std::size_t>(g.sets) * static_cast<std::size_t>(nx) * sizeof(T) >
+                      streaming_threshold_bytes();
+  if (r0 >= r1) return;
+  grid_coefficients(g, r0, c, idx);
+  if (stream && g.ldo == nx && nx > 0) {
+    std::int64_t row = r0;  // the set whose coefficients c holds; write_out fills in order
+    write_out(out + r0 * nx, (r1 - r0) * nx, true,
+              [&](T* __restrict dst, std::int64_t i0, std::int64_t i1) {
+                for (std::int64_t i = i0; i < i1;) {
+                  const std::int64_t r = r0 + i / nx;
+                  while (row < r) next_coefficients(g, ++row, c, idx);
+                  const std::int64_t j0 = i % nx;
+                  const std::int64_t j1 = std::min(nx, j0 + (i1 - i));
+                  grid_cols<T, K>(c, g.ncoef, x, j0, j1, dst + (i - i0));
+                  i += j1 - j0;
+                }
+              });
+    return;
+  }
   for (std::int64_t r = r0; r < r1; ++r) {
-    if (r > r0) {
-      if (g.table != nullptr) {
-        grid_coefficients(g, r, c, idx);
-      } else {  // odometer step: bump the last axis, carry leftwards
-        for (std::int64_t k = g.ncoef - 1; k >= 0; --k) {
-          const auto* axis = static_cast<const T*>(g.axes[k]);
-          if (++idx[k] < g.axis_sizes[k]) {
-            c[k] = axis[idx[k]];
-            break;
-          }
-          idx[k] = 0;
-          c[k] = axis[0];
-        }
-      }
-    }
-    grid_row<T, K>(c, g.ncoef, x, g.nx, out + r * g.ldo);
+    if (r > r0) next_coefficients(g, r, c, idx);
+    write_out(out + r * g.ldo, nx, stream,
+              [&](T* __restrict dst, std::int64_t j0, std::int64_t j1) {
+                grid_cols<T, K>(c, g.ncoef, x, j0, j1, dst);
+              });
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 /// tandem: the same compute workloads on CPU cores or GPUs, with the backend chosen at run time.
 /// This umbrella header includes the whole public API.
+#include "tandem/allocator.hpp"
 #include "tandem/backend.hpp"
 #include "tandem/device.hpp"
 #include "tandem/dtype.hpp"

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "tandem/allocator.hpp"
 #include "tandem/error.hpp"
 
 namespace tandem {
@@ -58,7 +59,8 @@ struct MatrixView {
   }
 };
 
-/// An owning, contiguous, row-major rows x cols matrix, zero-initialised.
+/// An owning, contiguous, row-major rows x cols matrix, zero-initialised. Its elements live in
+/// tandem::allocator memory (huge pages from 2 MiB on).
 template <class T>
 class Matrix {
  public:
@@ -78,8 +80,8 @@ class Matrix {
   /// Row-major values; values.size() must equal rows * cols.
   Matrix(std::int64_t rows, std::int64_t cols, std::initializer_list<T> values)
       : Matrix(rows, cols, std::vector<T>(values)) {}
-  Matrix(std::int64_t rows, std::int64_t cols, std::vector<T> values)
-      : rows_(rows), cols_(cols), storage_(std::move(values)) {
+  Matrix(std::int64_t rows, std::int64_t cols, const std::vector<T>& values)
+      : rows_(rows), cols_(cols), storage_(values.begin(), values.end()) {
     if (storage_.size() != checked_size(rows, cols)) {
       throw invalid_argument("tandem::Matrix: " + std::to_string(storage_.size()) +
                              " values given for a " + std::to_string(rows) + "x" +
@@ -121,7 +123,7 @@ class Matrix {
 
   std::int64_t rows_ = 0;
   std::int64_t cols_ = 0;
-  std::vector<T> storage_;
+  std::vector<T, allocator<T>> storage_;
 };
 
 }  // namespace tandem
