@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "checks/escape.hpp"
+
 namespace tandem_cli {
 namespace {
 
@@ -309,39 +311,9 @@ void parse_measure(Command& c, const std::vector<std::string>& args, const char*
 
 }  // namespace
 
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string printable(std::string_view text) { return tandem::detail::escape_printable(text); }
 
-std::string one_line(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c != 0x7f) {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string one_line(std::string_view text) { return tandem::detail::escape_controls(text); }
 
 Command parse(const std::vector<std::string>& args) {
   Command c;

@@ -1,5 +1,7 @@
 #include "checks/validate.hpp"
 
+#include "checks/escape.hpp"
+
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -11,22 +13,7 @@ void fail(const char* function, const std::string& what) {
   throw invalid_argument(std::string(function) + ": " + what);
 }
 
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string printable(std::string_view text) { return escape_printable(text); }
 
 void check_options(const char* function, const Options& options) {
   if (options.threads < 0 || options.threads > max_threads) {
