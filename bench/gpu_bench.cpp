@@ -61,14 +61,13 @@ Label reference(const char* ref, double bytes, double flops) {
 void add_reference(const Config& c, const std::string& id, const Label& label, Ref which,
                    std::int64_t a, std::int64_t b, std::int64_t k, double items, double bytes,
                    double flops) {
-  benchmark::RegisterBenchmark(
-      id.c_str(),
-      [=](benchmark::State& st) {
-        for (auto _ : st) {
-          st.SetIterationTime(reference_seconds(which, a, b, k));
-        }
-        finish(st, label, items, bytes, flops);
-      })
+  benchmark::RegisterBenchmark(id.c_str(),
+                               [=](benchmark::State& st) {
+                                 for (auto _ : st) {
+                                   st.SetIterationTime(reference_seconds(which, a, b, k));
+                                 }
+                                 finish(st, label, items, bytes, flops);
+                               })
       ->UseManualTime()
       ->MinTime(c.min_time)
       ->Repetitions(c.repetitions)

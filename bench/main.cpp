@@ -117,7 +117,8 @@ class QuietReporter : public benchmark::BenchmarkReporter {
     const double elapsed = seconds();
     if (tty_) std::fprintf(stderr, "\r\033[K");
     std::fprintf(stderr, "tandem_bench: %zu benchmarks in %s", done_, clock_text(elapsed).c_str());
-    if (errors_ > 0) std::fprintf(stderr, ", %zu reported an error:%s", errors_, first_errors_.c_str());
+    if (errors_ > 0)
+      std::fprintf(stderr, ", %zu reported an error:%s", errors_, first_errors_.c_str());
     std::fprintf(stderr, "\n  rows: %s\n", log_name_.c_str());
   }
 

@@ -70,8 +70,8 @@ TEST_P(LimitsTest, LeadingDimensionsPast2Pow31) {
   tandem::MatrixView<float> out(c_mem.as<float>(), m, 2, ld);
   tandem::polynomial_grid(tandem::MatrixView<const float>(A), std::span<const float>(x), out,
                           options());
-  const auto grid_want = tandem::polynomial_grid(compact, std::span<const float>(x),
-                                                 serial_options());
+  const auto grid_want =
+      tandem::polynomial_grid(compact, std::span<const float>(x), serial_options());
   for (std::int64_t i = 0; i < m; ++i) {
     for (std::int64_t j = 0; j < 2; ++j) EXPECT_EQ(out(i, j), grid_want(i, j));
   }
@@ -118,9 +118,9 @@ TEST(LimitsHelpers, MatrixAndLinspaceAllocationFailuresAreTyped) {
   EXPECT_TRUE(throws<tandem::out_of_memory>(
       [] { (void)tandem::Matrix<double>(std::int64_t{1} << 20, std::int64_t{1} << 20); },
       {"tandem::Matrix", "cannot allocate", "1048576x1048576"}));
-  EXPECT_TRUE(throws<tandem::out_of_memory>(
-      [] { (void)tandem::linspace(0.0, 1.0, std::int64_t{1} << 45); },
-      {"tandem::linspace", "cannot allocate"}));
+  EXPECT_TRUE(
+      throws<tandem::out_of_memory>([] { (void)tandem::linspace(0.0, 1.0, std::int64_t{1} << 45); },
+                                    {"tandem::linspace", "cannot allocate"}));
   EXPECT_TRUE(throws<tandem::out_of_memory>(
       [] { (void)tandem::linspace(0.0, 1.0, std::numeric_limits<std::int64_t>::max()); },
       {"tandem::linspace", "cannot allocate"}));
@@ -155,7 +155,9 @@ TEST_P(LimitsTest, ThreadCountsAreBounded) {
   std::vector<double> e{1.0, 2.0};
   for (int t : {tandem::max_threads + 1, 1 << 20, INT32_MAX}) {
     EXPECT_TRUE(throws<tandem::invalid_argument>(
-        [&] { (void)tandem::mse(std::span<const double>(e), {.backend = backend(), .threads = t}); },
+        [&] {
+          (void)tandem::mse(std::span<const double>(e), {.backend = backend(), .threads = t});
+        },
         {"tandem::mse", "options.threads", std::to_string(t)}));
   }
 }
@@ -233,7 +235,8 @@ TEST(LargeLimits, MoreThan2Pow31Elements) {
       tandem::map(std::span<const float>(x), std::span<float>(x), tandem::MapOp::scale(2), o);
       doubled = true;
       EXPECT_EQ(x[n - 1], static_cast<float>(2 * ((n - 1) % 100 + 1)));
-      EXPECT_EQ(x[(std::size_t{1} << 31) + 5], static_cast<float>(2 * (((1ul << 31) + 5) % 100 + 1)));
+      EXPECT_EQ(x[(std::size_t{1} << 31) + 5],
+                static_cast<float>(2 * (((1ul << 31) + 5) % 100 + 1)));
     }
     EXPECT_EQ(tandem::mse(std::span<const float>(x), o), want);
   }

@@ -290,7 +290,8 @@ std::vector<T> block_values(tandem::MatrixView<const T> v) {
 /// Success when C == A·B: exact (wrapping) for integers, within 2*(k+1)*eps*sum|a||b| of the
 /// long double product for floats.
 template <class T>
-::testing::AssertionResult product_matches(tandem::MatrixView<const T> A, tandem::MatrixView<const T> B,
+::testing::AssertionResult product_matches(tandem::MatrixView<const T> A,
+                                           tandem::MatrixView<const T> B,
                                            tandem::MatrixView<const T> C) {
   const std::int64_t m = A.rows;
   const std::int64_t k = A.cols;

@@ -15,9 +15,9 @@
 #include <cstdint>
 #include <initializer_list>
 #include <new>
+#include <span>
 #include <string>
 #include <type_traits>
-#include <span>
 #include <vector>
 
 #include "tandem/dtype.hpp"

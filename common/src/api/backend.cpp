@@ -2,11 +2,11 @@
 #include <cctype>
 #include <ostream>
 
+#include "checks/validate.hpp"
 #include "dispatch/dispatch.hpp"
 #include "dispatch/registry.hpp"
 #include "tandem/backend.hpp"
 #include "tandem/version.hpp"
-#include "checks/validate.hpp"
 
 namespace tandem {
 

@@ -3,9 +3,9 @@
 // they run before dispatch and throw tandem::invalid_argument naming the function and argument.
 #include <string>
 
+#include "checks/validate.hpp"
 #include "module/cuda_module_abi.hpp"
 #include "tandem/device.hpp"
-#include "checks/validate.hpp"
 
 namespace tandem::detail {
 

@@ -15,10 +15,10 @@
 #include <type_traits>
 #include <vector>
 
-#include "module/cuda_loader.hpp"
 #include "checks/device_checks.hpp"
-#include "dispatch/registry.hpp"
 #include "checks/validate.hpp"
+#include "dispatch/registry.hpp"
+#include "module/cuda_loader.hpp"
 
 namespace tandem::detail {
 

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "model/cost_model.hpp"
 #include "dispatch/dispatch.hpp"
+#include "model/cost_model.hpp"
 
 namespace tandem::detail {
 
