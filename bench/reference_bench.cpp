@@ -36,6 +36,17 @@ Label reference(const char* ref, int threads, double bytes, double flops) {
   return l;
 }
 
+// Reads x[0, n) with eight independent partial sums, so the loop is bound by memory, not by
+// the latency of one chain of additions.
+void read_all(const double* x, std::int64_t n, [[maybe_unused]] int threads) {
+  double acc[8] = {};
+#pragma omp parallel for schedule(static) reduction(+ : acc[:8]) num_threads(threads)
+  for (std::int64_t i = 0; i < n / 8; ++i) {
+    for (int l = 0; l < 8; ++l) acc[l] += x[8 * i + l];
+  }
+  benchmark::DoNotOptimize(acc);
+}
+
 void bandwidth_at(const Config& c, const char* ref, int threads) {
   const std::int64_t n = bandwidth_elems(c, sizeof(double));
   const bool copy = std::strcmp(ref, "copy_bw") == 0;
@@ -51,14 +62,7 @@ void bandwidth_at(const Config& c, const char* ref, int threads) {
             for (std::int64_t i = 0; i < n; ++i) y[i] = x[i];
             benchmark::ClobberMemory();
           } else {
-            // Eight independent partial sums, so the loop is bound by memory, not by the
-            // latency of one chain of additions.
-            double acc[8] = {};
-#pragma omp parallel for schedule(static) reduction(+ : acc[:8]) num_threads(threads)
-            for (std::int64_t i = 0; i < n / 8; ++i) {
-              for (int l = 0; l < 8; ++l) acc[l] += x[8 * i + l];
-            }
-            benchmark::DoNotOptimize(acc);
+            read_all(x, n, threads);
           }
         }
         finish(st, label, static_cast<double>(n), bytes, 0.0);
@@ -121,12 +125,7 @@ void limit_at(const Config& c, const char* ref, Memory pages, int threads) {
         }
         benchmark::ClobberMemory();
       } else {
-        double acc[8] = {};
-#pragma omp parallel for schedule(static) reduction(+ : acc[:8]) num_threads(threads)
-        for (std::int64_t i = 0; i < n / 8; ++i) {
-          for (int l = 0; l < 8; ++l) acc[l] += x[8 * i + l];
-        }
-        benchmark::DoNotOptimize(acc);
+        read_all(x, n, threads);
       }
     }
     finish(st, label, static_cast<double>(n), bytes, 0.0);

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "scratch_dir.hpp"
 #include "tandem/tandem.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -31,19 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ProfileApi : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("tandem-profile-api-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+using ProfileApi = tandem_test::ScratchDirTest;
 
 // calibrate throws tandem::invalid_argument naming the path and its kind, without measuring
 // anything (no progress line), and leaves the node as it was.

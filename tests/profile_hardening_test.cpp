@@ -21,6 +21,7 @@
 
 #include "model/cost_model.hpp"
 #include "model/profile.hpp"
+#include "scratch_dir.hpp"
 
 namespace {
 
@@ -59,19 +60,7 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-class ProfileHardening : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("tandem-profile-hardening-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+using ProfileHardening = tandem_test::ScratchDirTest;
 
 // ---- reading ---------------------------------------------------------------------------------
 
