@@ -184,6 +184,7 @@ struct Array {
   std::int64_t size = 1;
 
   bool contiguous() const {
+    if (size == 0) return true;
     std::int64_t expected = 1;
     for (std::size_t i = shape.size(); i-- > 0;) {
       if (shape[i] == 1) continue;
