@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tandem from Python beside numpy, joblib and multiprocessing, as a notebook user sees them:
 the notebooks' jobs at their sizes, each tool called from Python on numpy's own arrays, timed
-like %timeit (best of several repeats of a loop long enough for the clock). Writes JSON that
+like %timeit (the best of several loops of calls, each loop long enough for the clock). Writes JSON that
 bench/report.py renders (`--python FILE`): rows (job, size, tool, seconds, check), ratios
 (tandem's time against each other tool's) and the targets.
 
@@ -38,13 +38,16 @@ except ImportError:
 JOBS = 2  # pool size of joblib and multiprocessing (the machine's cores; see notebooks.py)
 
 
-def best_time(fn, budget=1.5, repeats=7):
-    """Seconds per call: the best of up to `repeats` loops of a number of calls that takes
-    >= 20 ms, stopping once `budget` seconds are spent."""
+def best_time(fn, budget=1.5, repeats=30):
+    """(seconds per call, the first call's value): the best of up to `repeats` loops of a
+    number of calls that takes >= 5 ms, stopping once `budget` seconds are spent. It starts
+    after a pause: thread pools of the previous tool (numpy's OpenBLAS, OpenMP) spin for a
+    while after their last call and would otherwise take the cores from this one."""
+    time.sleep(0.25)
     t0 = time.perf_counter()
-    fn()
+    value = fn()
     first = time.perf_counter() - t0
-    number = max(1, int(0.02 / max(first, 1e-9)))
+    number = max(1, int(0.005 / max(first, 1e-9)))
     best, spent = first, first
     for _ in range(repeats):
         if spent > budget:
@@ -55,7 +58,7 @@ def best_time(fn, budget=1.5, repeats=7):
         dt = time.perf_counter() - t0
         spent += dt
         best = min(best, dt / number)
-    return best
+    return best, value
 
 
 # The notebooks' functions (module level, so multiprocessing can pickle them).
@@ -86,7 +89,7 @@ class Bench:
         self.rows, self.budget = [], budget
 
     def run(self, job, size, tool, fn, expected=None, check=None, budget=None):
-        value = fn()
+        seconds, value = best_time(fn, budget or self.budget)
         ok = "ok"
         if expected is not None:
             try:
@@ -94,7 +97,6 @@ class Bench:
                                                                                        expected)
             except AssertionError as e:
                 ok = "mismatch: " + str(e).strip().splitlines()[-1][:120]
-        seconds = best_time(fn, budget or self.budget)
         self.rows.append({"job": job, "size": size, "tool": tool, "seconds": seconds,
                           "check": ok})
         print(f"  {job:16s} {str(size):>10s}  {tool:34s} {seconds * 1e3:10.4f} ms  {ok}",
@@ -168,7 +170,7 @@ def jobs(b, quick, pool):
           close)
     grid_out = np.empty((len(table), xs.size))
     b.run("polynomial grid", size, "tandem axes= out=",
-          lambda: tandem.polynomial_grid(xs, grid_out, axes=[axis] * 4), ref, close)
+          lambda: tandem.polynomial_grid(xs, out=grid_out, axes=[axis] * 4), ref, close)
 
     # multiprocessing notebook: the MSE map-reduce; and the call overhead at 16 values.
     for n in ([16, 10**5, 10**6] if quick else [16, 10**5, 10**6, 10**7]):
@@ -275,7 +277,8 @@ def main(argv=None):
                                     tandem.available_backends()}},
            "quick": args.quick, "rows": b.rows, "ratios": ratios, "targets": targets,
            "notes": ["every tool is called from Python on numpy arrays; times are the best of "
-                     "up to 7 loops, each loop >= 20 ms (as %timeit)",
+                     "up to 30 loops of >= 5 ms each within a time budget per tool (as "
+                     "%timeit), after a 0.25 s pause for the previous tool's threads to idle",
                      f"joblib and multiprocessing use {JOBS} workers, started outside the timing",
                      "'tandem' allocates its result like numpy's expressions; 'tandem out=' "
                      "writes into an array the caller keeps",
