@@ -80,9 +80,8 @@ void init_errors(nb::module_& m) {
   g_invalid_argument =
       new_error(m, "InvalidArgument", two_bases(g_error, PyExc_ValueError),
                 "An argument (dtype, shape, size, overlap, option, name) is not acceptable.");
-  g_backend_unavailable =
-      new_error(m, "BackendUnavailable", two_bases(g_error, PyExc_RuntimeError),
-                "The requested backend cannot run here; the message says why.");
+  g_backend_unavailable = new_error(m, "BackendUnavailable", two_bases(g_error, PyExc_RuntimeError),
+                                    "The requested backend cannot run here; the message says why.");
   g_device_error = new_error(m, "DeviceError", two_bases(g_error, PyExc_RuntimeError),
                              "A device or runtime call failed.");
   g_out_of_memory = new_error(m, "OutOfMemory", two_bases(g_error, PyExc_MemoryError),
@@ -142,12 +141,23 @@ std::string dtype_name(nb::handle h, nb::dlpack::dtype dt, bool have_dt) {
   if (!have_dt) return "unknown";
   const char* kind = "?";
   switch (static_cast<nb::dlpack::dtype_code>(dt.code)) {
-    case nb::dlpack::dtype_code::Int: kind = "int"; break;
-    case nb::dlpack::dtype_code::UInt: kind = "uint"; break;
-    case nb::dlpack::dtype_code::Float: kind = "float"; break;
-    case nb::dlpack::dtype_code::Complex: kind = "complex"; break;
-    case nb::dlpack::dtype_code::Bool: kind = "bool"; break;
-    default: break;
+    case nb::dlpack::dtype_code::Int:
+      kind = "int";
+      break;
+    case nb::dlpack::dtype_code::UInt:
+      kind = "uint";
+      break;
+    case nb::dlpack::dtype_code::Float:
+      kind = "float";
+      break;
+    case nb::dlpack::dtype_code::Complex:
+      kind = "complex";
+      break;
+    case nb::dlpack::dtype_code::Bool:
+      kind = "bool";
+      break;
+    default:
+      break;
   }
   return std::string(kind) + std::to_string(dt.bits);
 }
@@ -165,10 +175,14 @@ std::optional<tandem::DType> dtype_of(nb::dlpack::dtype dt) {
 
 const char* numpy_name(tandem::DType d) {
   switch (d) {
-    case tandem::DType::f32: return "float32";
-    case tandem::DType::f64: return "float64";
-    case tandem::DType::i32: return "int32";
-    case tandem::DType::i64: return "int64";
+    case tandem::DType::f32:
+      return "float32";
+    case tandem::DType::f64:
+      return "float64";
+    case tandem::DType::i32:
+      return "int32";
+    case tandem::DType::i64:
+      return "int64";
   }
   return "?";
 }
@@ -244,8 +258,10 @@ Array describe(const char* fn, const char* name, nb::handle h, const A& a) {
             dtype_name(h, nb::dlpack::dtype{}, false) + "; tandem computes in " + kDtypes +
             " only");
   }
-  invalid(std::string(fn) + ": " + name + " must be an array (numpy.ndarray or any object with "
-          "the buffer protocol or __dlpack__), not " + py_type_name(h));
+  invalid(std::string(fn) + ": " + name +
+          " must be an array (numpy.ndarray or any object with "
+          "the buffer protocol or __dlpack__), not " +
+          py_type_name(h));
 }
 
 Array input(const char* fn, const char* name, nb::handle h) {
@@ -274,10 +290,11 @@ void require_contiguous(const char* fn, const Array& a) {
   if (!a.contiguous()) {
     std::string strides;
     for (auto s : a.strides) strides += (strides.empty() ? "" : ", ") + std::to_string(s);
-    invalid(std::string(fn) + ": " + a.name + " is not contiguous (shape " +
-            shape_string(a.shape) + ", element strides (" + strides +
+    invalid(std::string(fn) + ": " + a.name + " is not contiguous (shape " + shape_string(a.shape) +
+            ", element strides (" + strides +
             ")); tandem reads arrays in place and never copies them silently: pass "
-            "numpy.ascontiguousarray(" + a.name + ")");
+            "numpy.ascontiguousarray(" +
+            a.name + ")");
   }
 }
 
@@ -321,8 +338,7 @@ void allocate(const char* fn, Block& b, std::size_t bytes, const std::vector<std
     b.bytes = std::max<std::size_t>(bytes, 1);
   } catch (const std::bad_alloc&) {
     throw tandem::out_of_memory(std::string(fn) + ": cannot allocate the result, shape " +
-                                shape_string(shape) + " (" + std::to_string(bytes >> 20) +
-                                " MiB)");
+                                shape_string(shape) + " (" + std::to_string(bytes >> 20) + " MiB)");
   }
 }
 
@@ -339,10 +355,14 @@ nb::object to_numpy(Block& b, const std::vector<std::int64_t>& shape) {
 
 nb::object to_numpy(tandem::DType d, Block& b, const std::vector<std::int64_t>& shape) {
   switch (d) {
-    case tandem::DType::f32: return to_numpy<float>(b, shape);
-    case tandem::DType::f64: return to_numpy<double>(b, shape);
-    case tandem::DType::i32: return to_numpy<std::int32_t>(b, shape);
-    case tandem::DType::i64: return to_numpy<std::int64_t>(b, shape);
+    case tandem::DType::f32:
+      return to_numpy<float>(b, shape);
+    case tandem::DType::f64:
+      return to_numpy<double>(b, shape);
+    case tandem::DType::i32:
+      return to_numpy<std::int32_t>(b, shape);
+    case tandem::DType::i64:
+      return to_numpy<std::int64_t>(b, shape);
   }
   return nb::none();
 }
@@ -350,10 +370,14 @@ nb::object to_numpy(tandem::DType d, Block& b, const std::vector<std::int64_t>& 
 template <class F>
 decltype(auto) visit(tandem::DType d, F&& f) {
   switch (d) {
-    case tandem::DType::f32: return f(float{});
-    case tandem::DType::f64: return f(double{});
-    case tandem::DType::i32: return f(std::int32_t{});
-    case tandem::DType::i64: return f(std::int64_t{});
+    case tandem::DType::f32:
+      return f(float{});
+    case tandem::DType::f64:
+      return f(double{});
+    case tandem::DType::i32:
+      return f(std::int32_t{});
+    case tandem::DType::i64:
+      return f(std::int64_t{});
   }
   return f(double{});
 }
@@ -410,8 +434,7 @@ tandem::Scalar to_scalar(const char* fn, nb::handle h) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
     if (overflow != 0) {
-      invalid(std::string(fn) + ": parameter " + text_of(h) +
-              " does not fit in 64 bits");
+      invalid(std::string(fn) + ": parameter " + text_of(h) + " does not fit in 64 bits");
     }
     if (v == -1 && PyErr_Occurred()) throw nb::python_error();
     return tandem::Scalar(static_cast<std::int64_t>(v));
@@ -444,8 +467,8 @@ T to_element(const char* fn, const char* what, nb::handle h) {
           return static_cast<T>(i);
       }
     }
-    invalid(std::string(fn) + ": " + what + " value " + text_of(h) +
-            " does not fit the dtype " + numpy_name(tandem::dtype_of<T>));
+    invalid(std::string(fn) + ": " + what + " value " + text_of(h) + " does not fit the dtype " +
+            numpy_name(tandem::dtype_of<T>));
   } else {
     const double v = s.is_integer() ? static_cast<double>(s.integer()) : s.floating();
     if (std::is_same_v<T, float> && std::isfinite(v) &&
@@ -502,7 +525,8 @@ tandem::MapOp parse_op(const char* fn, std::string_view op, const std::vector<ta
   }
   if (op == "polynomial") {
     if (p.empty()) {
-      invalid(std::string(fn) + ": op 'polynomial' takes at least one coefficient (highest "
+      invalid(std::string(fn) +
+              ": op 'polynomial' takes at least one coefficient (highest "
               "degree first, as numpy.polyval)");
     }
     return tandem::MapOp::polynomial(p);
@@ -513,9 +537,19 @@ tandem::MapOp parse_op(const char* fn, std::string_view op, const std::vector<ta
 
 std::vector<tandem::Scalar> op_params(const char* fn, const nb::args& params) {
   std::vector<tandem::Scalar> p;
-  // One sequence argument spreads: map(x, "polynomial", [1, 0, -2]) == map(x, "polynomial", 1, 0, -2)
-  if (params.size() == 1 && !PyNumber_Check(params[0].ptr()) &&
-      PySequence_Check(params[0].ptr()) && !nb::isinstance<nb::str>(params[0])) {
+  // One list, tuple or 1-D array spreads: map(x, "polynomial", [1, 0, -2]) is
+  // map(x, "polynomial", 1, 0, -2).
+  const auto spreads = [](nb::handle h) {
+    if (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr())) return true;
+    if (!nb::hasattr(h, "ndim")) return false;
+    try {
+      return nb::cast<int>(h.attr("ndim")) >= 1;
+    } catch (const std::exception&) {
+      PyErr_Clear();
+      return false;
+    }
+  };
+  if (params.size() == 1 && spreads(params[0])) {
     nb::object seq = nb::borrow(params[0]);
     for (nb::handle h : seq) p.push_back(to_scalar(fn, h));
     return p;
@@ -569,8 +603,7 @@ nb::object py_map(nb::handle x_, std::string_view op_name, nb::args params, nb::
 // column strides) are copied into a contiguous scratch matrix when `copy` is given; outputs
 // must have the layout.
 template <class T>
-tandem::MatrixView<T> matrix_view(const char* fn, const Array& a,
-                                  std::vector<T>* copy = nullptr) {
+tandem::MatrixView<T> matrix_view(const char* fn, const Array& a, std::vector<T>* copy = nullptr) {
   if (a.shape.size() != 2) {
     invalid(std::string(fn) + ": " + a.name + " must be 2-D, got shape " + shape_string(a.shape));
   }
@@ -595,8 +628,8 @@ tandem::MatrixView<T> matrix_view(const char* fn, const Array& a,
   return {copy->data(), rows, cols, cols};
 }
 
-nb::object py_matmul(nb::handle a_, nb::handle b_, nb::handle out_, nb::handle backend,
-                     int threads, nb::handle stats, bool verify) {
+nb::object py_matmul(nb::handle a_, nb::handle b_, nb::handle out_, nb::handle backend, int threads,
+                     nb::handle stats, bool verify) {
   constexpr const char* fn = "tandem.matmul";
   Call call(fn, backend, threads, stats, verify);
   const Array A = input(fn, "A", a_);
@@ -663,9 +696,8 @@ std::vector<T> axis_values(const char* fn, nb::handle h, tandem::DType dtype) {
   return v;
 }
 
-nb::object py_polynomial_grid(nb::handle params_, nb::handle x_, nb::handle out_,
-                              nb::handle axes_, nb::handle backend, int threads, nb::handle stats,
-                              bool verify) {
+nb::object py_polynomial_grid(nb::handle params_, nb::handle x_, nb::handle out_, nb::handle axes_,
+                              nb::handle backend, int threads, nb::handle stats, bool verify) {
   constexpr const char* fn = "tandem.polynomial_grid";
   Call call(fn, backend, threads, stats, verify);
   const bool cartesian = !axes_.is_none();
@@ -869,10 +901,11 @@ nb::object py_word_count(nb::handle text, nb::handle backend, int threads, nb::h
   nb::list result;
   const bool as_bytes = nb::isinstance<nb::bytes>(text);
   for (const auto& wc : counts) {
-    nb::object word = as_bytes ? nb::object(nb::bytes(wc.word.data(), wc.word.size()))
-                               : nb::object(nb::steal(PyUnicode_DecodeUTF8(
-                                     wc.word.data(), static_cast<Py_ssize_t>(wc.word.size()),
-                                     "surrogateescape")));
+    nb::object word =
+        as_bytes
+            ? nb::object(nb::bytes(wc.word.data(), wc.word.size()))
+            : nb::object(nb::steal(PyUnicode_DecodeUTF8(
+                  wc.word.data(), static_cast<Py_ssize_t>(wc.word.size()), "surrogateescape")));
     if (!word.is_valid()) throw nb::python_error();
     result.append(nb::make_tuple(word, wc.count));
   }
@@ -907,8 +940,8 @@ NB_MODULE(_tandem, m) {
       .def("__repr__", [](const tandem::Stats& s) {
         return "tandem.Stats(backend='" + std::string(tandem::to_string(s.backend)) +
                "', threads=" + std::to_string(s.threads) +
-               ", seconds=" + text_of(nb::float_(s.seconds)) + ", reason=" +
-               text_of(nb::str(s.reason.data(), s.reason.size()), true) + ")";
+               ", seconds=" + text_of(nb::float_(s.seconds)) +
+               ", reason=" + text_of(nb::str(s.reason.data(), s.reason.size()), true) + ")";
       });
 
   m.def("available_backends", &available_backends,
@@ -925,8 +958,8 @@ NB_MODULE(_tandem, m) {
       "default_backend", [] { return std::string(tandem::to_string(tandem::default_backend())); },
       "What a call without backend= asks for now.");
 
-  m.def("map", &py_map, "x"_a, "op"_a, "params"_a, "out"_a = nb::none(),
-        "backend"_a = nb::none(), "threads"_a = 0, "stats"_a = nb::none(), "verify"_a = false);
+  m.def("map", &py_map, "x"_a, "op"_a, "params"_a, "out"_a = nb::none(), "backend"_a = nb::none(),
+        "threads"_a = 0, "stats"_a = nb::none(), "verify"_a = false);
   m.def("matmul", &py_matmul, "A"_a, "B"_a, "out"_a = nb::none(), nb::kw_only(),
         "backend"_a = nb::none(), "threads"_a = 0, "stats"_a = nb::none(), "verify"_a = false);
   m.def("polynomial_grid", &py_polynomial_grid, "params"_a = nb::none(), "x"_a = nb::none(),
@@ -936,14 +969,14 @@ NB_MODULE(_tandem, m) {
         "threads"_a = 0, "stats"_a = nb::none(), "verify"_a = false);
 
 #if TANDEM_PY_HAS_REDUCE
-#define TANDEM_PY_REDUCTION_(NAME)                                                             \
-  m.def(                                                                                       \
-      #NAME,                                                                                   \
-      [](nb::handle x, nb::handle backend, int threads, nb::handle stats, bool verify) {       \
-        return reduction("tandem." #NAME, x, backend, threads, stats, verify,                  \
+#define TANDEM_PY_REDUCTION_(NAME)                                                               \
+  m.def(                                                                                         \
+      #NAME,                                                                                     \
+      [](nb::handle x, nb::handle backend, int threads, nb::handle stats, bool verify) {         \
+        return reduction("tandem." #NAME, x, backend, threads, stats, verify,                    \
                          [](auto xs, const tandem::Options& o) { return tandem::NAME(xs, o); }); \
-      },                                                                                       \
-      "x"_a, nb::kw_only(), "backend"_a = nb::none(), "threads"_a = 0, "stats"_a = nb::none(), \
+      },                                                                                         \
+      "x"_a, nb::kw_only(), "backend"_a = nb::none(), "threads"_a = 0, "stats"_a = nb::none(),   \
       "verify"_a = false);
   TANDEM_PY_REDUCTION_(sum)
   TANDEM_PY_REDUCTION_(mean)
@@ -957,13 +990,12 @@ NB_MODULE(_tandem, m) {
         constexpr const char* fn = "tandem.map_reduce";
         const tandem::MapOp op = parse_op(fn, op_name, op_params(fn, params));
         const tandem::ReduceOp r = parse_reduce(fn, reduce);
-        return reduction(fn, x, backend, threads, stats, verify,
-                         [&](auto xs, const tandem::Options& o) {
-                           return tandem::map_reduce(xs, op, r, o);
-                         });
+        return reduction(
+            fn, x, backend, threads, stats, verify,
+            [&](auto xs, const tandem::Options& o) { return tandem::map_reduce(xs, op, r, o); });
       },
-      "x"_a, "op"_a, "reduce"_a, "params"_a, "backend"_a = nb::none(),
-      "threads"_a = 0, "stats"_a = nb::none(), "verify"_a = false);
+      "x"_a, "op"_a, "reduce"_a, "params"_a, "backend"_a = nb::none(), "threads"_a = 0,
+      "stats"_a = nb::none(), "verify"_a = false);
 #endif
 #if TANDEM_PY_HAS_SORT
   m.def("sort", &py_sort, "x"_a, nb::kw_only(), "backend"_a = nb::none(), "threads"_a = 0,

@@ -130,6 +130,15 @@ def test_empty_inputs():
         tandem.polynomial_grid(np.zeros(3), axes=[np.zeros(2, np.float32)])
 
 
+def test_results_too_large_for_memory_then_the_next_call_works():
+    x = np.linspace(-1, 1, 50)
+    with pytest.raises(tandem.OutOfMemory, match="cannot allocate"):
+        tandem.polynomial_grid(x, axes=[np.zeros(10**6)] * 3)      # 10^18 x 50 values
+    with pytest.raises(MemoryError):
+        tandem.polynomial_grid(x, axes=[np.zeros(10**4)] * 3)      # 10^12 x 50: 400 TB
+    assert tandem.mse(x) == pytest.approx(np.mean(x * x))
+
+
 def test_backends():
     names = tandem.available_backends()
     assert names[0] == "serial" and "automatic" not in names

@@ -65,8 +65,9 @@ def test_map_keeps_shape_of_contiguous_arrays(backend, rng):
 
 def test_map_polynomial_from_a_sequence_and_numpy_scalars(backend):
     x = np.linspace(-2, 2, 9)
-    np.testing.assert_array_equal(tandem.map(x, "polynomial", [1, 0, -2], backend=backend),
-                                  np.polyval([1, 0, -2], x))
+    for coefficients in ([1, 0, -2], (1, 0, -2), np.array([1.0, 0.0, -2.0])):
+        np.testing.assert_array_equal(
+            tandem.map(x, "polynomial", coefficients, backend=backend), np.polyval([1, 0, -2], x))
     np.testing.assert_array_equal(tandem.map(x, "scale", np.float64(2.5), backend=backend), 2.5 * x)
     i = np.arange(5, dtype=np.int32)
     np.testing.assert_array_equal(tandem.map(i, "scale", np.int64(3), backend=backend), 3 * i)
