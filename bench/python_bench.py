@@ -84,6 +84,35 @@ def parallel_dot(A, B, n_jobs=JOBS):
     return np.vstack(Parallel(n_jobs=n_jobs)(tasks))
 
 
+def tool_name(backend):
+    """'tandem' for automatic (what a call without backend= does), else 'tandem <backend>'."""
+    return "tandem" if backend == "automatic" else f"tandem {backend}"
+
+
+# What each tool runs, per job (the JSON's "tools" and the report's notes).
+EXPRESSIONS = {
+    "map 2k": "python: [f(i) for i in range(BIG)]; joblib: Parallel(n_jobs=2)(delayed(f)(c) for c "
+              "in np.split(k, 2)); numpy: 2*k; tandem: tandem.map(k, 'scale', 2) (out=: into a "
+              "kept array)",
+    "map x*x": "numpy: x*x; tandem: tandem.map(x, 'square')",
+    "int matmul": "numpy: np.dot(A, B) on np.random.randint int64 matrices; joblib: the "
+                  "notebook's parallel_dot (np.split rows, n_jobs=2); tandem: tandem.matmul(A, B)",
+    "int32 matmul": "numpy: A @ B (int32); tandem: tandem.matmul(A, B)",
+    "polynomial grid": "python: [poly(x, *row) for row in table]; joblib: Parallel(n_jobs=2)"
+                       "(delayed(poly)(x, *row) ...); numpy: broadcasting a*x**3 + b*x**2 + c*x + "
+                       "d over the table's columns; tandem: tandem.polynomial_grid(x, axes=[a]*4) "
+                       "(table: from the 10^4 x 4 table; out=: into a kept array)",
+    "mse": "python: sum([e**2 for e in errors]) / len(errors); multiprocessing: the notebook's "
+           "f_reduce(pool.map(f_map, distribute_data(errors, 2))); numpy: np.square(e).mean(); "
+           "numpy np.dot: np.dot(e, e) / n; tandem: tandem.mse(e); tandem map_reduce: "
+           "tandem.map_reduce(e, 'square', 'sum') / n",
+    "mean": "numpy: np.mean(v); tandem: tandem.mean(v)",
+    "sort": "numpy: np.sort(v) (a sorted copy); tandem: np.copyto(s, v) then tandem.sort(s); "
+            "numpy copyto: the copy alone",
+    "word count": "python: collections.Counter(text.split()); tandem: tandem.word_count(text)",
+}
+
+
 class Bench:
     def __init__(self, budget):
         self.rows, self.budget = [], budget
@@ -112,18 +141,18 @@ def jobs(b, quick, pool):
     big = 200_000 if quick else 2_000_000
     k = np.arange(big)
     ref = 2 * k
-    b.run("map 2k", big, "python list", lambda: [f2k(i) for i in range(big)], budget=0.5)
+    b.run("map 2k", big, "python", lambda: [f2k(i) for i in range(big)], budget=0.5)
     if Parallel:
         b.run("map 2k", big, "joblib", lambda: np.concatenate(
             Parallel(n_jobs=JOBS)(delayed(f2k)(c) for c in np.split(k, JOBS))), ref, budget=1)
-    b.run("map 2k", big, "numpy 2*k", lambda: 2 * k, ref)
+    b.run("map 2k", big, "numpy", lambda: 2 * k, ref)
     out = np.empty_like(k)
     b.run("map 2k", big, "tandem", lambda: tandem.map(k, "scale", 2), ref)
     b.run("map 2k", big, "tandem out=", lambda: tandem.map(k, "scale", 2, out=out), ref)
 
     # multiprocessing notebook: f(x) = x * x.
     x = rng.standard_normal(big)
-    b.run("map x*x", big, "numpy x*x", lambda: x * x, x * x)
+    b.run("map x*x", big, "numpy", lambda: x * x, x * x)
     b.run("map x*x", big, "tandem", lambda: tandem.map(x, "square"), x * x)
     xo = np.empty_like(x)
     b.run("map x*x", big, "tandem out=", lambda: tandem.map(x, "square", out=xo), x * x)
@@ -134,18 +163,18 @@ def jobs(b, quick, pool):
     B = rng.integers(0, 10, size=(n, n))
     ref = A @ B
     exact = np.testing.assert_array_equal
-    b.run("int matmul", n, "numpy np.dot", lambda: np.dot(A, B), ref, exact, budget=0.1)
+    b.run("int matmul", n, "numpy", lambda: np.dot(A, B), ref, exact, budget=0.1)
     if Parallel:
-        b.run("int matmul", n, "joblib parallel_dot", lambda: parallel_dot(A, B), ref, exact,
+        b.run("int matmul", n, "joblib", lambda: parallel_dot(A, B), ref, exact,
               budget=0.1)
     for be in backends:
-        b.run("int matmul", n, f"tandem {be}", lambda be=be: tandem.matmul(A, B, backend=be),
+        b.run("int matmul", n, tool_name(be), lambda be=be: tandem.matmul(A, B, backend=be),
               ref, exact, budget=0.5)
     A32, B32 = A.astype(np.int32), B.astype(np.int32)
     ref32 = A32 @ B32
-    b.run("int32 matmul", n, "numpy A @ B", lambda: A32 @ B32, ref32, exact, budget=0.1)
+    b.run("int32 matmul", n, "numpy", lambda: A32 @ B32, ref32, exact, budget=0.1)
     for be in backends:
-        b.run("int32 matmul", n, f"tandem {be}", lambda be=be: tandem.matmul(A32, B32, backend=be),
+        b.run("int32 matmul", n, tool_name(be), lambda be=be: tandem.matmul(A32, B32, backend=be),
               ref32, exact, budget=0.5)
 
     # joblib notebook's exercise: a cubic for each of 10^4 parameter sets at 50 x.
@@ -155,21 +184,21 @@ def jobs(b, quick, pool):
     ref = np.stack([poly(xs, *row) for row in table])
     close = lambda a, e: np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)  # noqa: E731
     size = "1e4x50"
-    b.run("polynomial grid", size, "python list", lambda: np.stack([poly(xs, *r) for r in table]),
+    b.run("polynomial grid", size, "python", lambda: np.stack([poly(xs, *r) for r in table]),
           ref, close, budget=0.5)
     if Parallel:
         b.run("polynomial grid", size, "joblib", lambda: np.stack(
             Parallel(n_jobs=JOBS, batch_size=256)(delayed(poly)(xs, *r) for r in table)), ref,
             close, budget=0.5)
     a_, b_, c_, d_ = (table[:, i:i + 1] for i in range(4))
-    b.run("polynomial grid", size, "numpy broadcasting",
+    b.run("polynomial grid", size, "numpy",
           lambda: a_ * xs ** 3 + b_ * xs ** 2 + c_ * xs + d_, ref, close)
-    b.run("polynomial grid", size, "tandem axes=",
+    b.run("polynomial grid", size, "tandem",
           lambda: tandem.polynomial_grid(xs, axes=[axis] * 4), ref, close)
     b.run("polynomial grid", size, "tandem table", lambda: tandem.polynomial_grid(table, xs), ref,
           close)
     grid_out = np.empty((len(table), xs.size))
-    b.run("polynomial grid", size, "tandem axes= out=",
+    b.run("polynomial grid", size, "tandem out=",
           lambda: tandem.polynomial_grid(xs, out=grid_out, axes=[axis] * 4), ref, close)
 
     # multiprocessing notebook: the MSE map-reduce; and the call overhead at 16 values.
@@ -178,20 +207,20 @@ def jobs(b, quick, pool):
         ref = float(np.mean(np.square(e.astype(np.longdouble))))
         rel = lambda a, r: np.testing.assert_allclose(a, r, rtol=1e-9)  # noqa: E731
         if n <= 10**5:
-            b.run("mse", n, "python sum", lambda: sum([v ** 2 for v in e]) / float(len(e)), ref,
+            b.run("mse", n, "python", lambda: sum([v ** 2 for v in e]) / float(len(e)), ref,
                   rel, budget=0.3)
         if pool is not None and 10**5 <= n <= 10**6:
             dist = [e[i::JOBS] for i in range(JOBS)]
             b.run("mse", n, "multiprocessing", lambda: f_reduce(pool.map(f_map, dist)), ref,
                   rel, budget=0.5)
-        b.run("mse", n, "numpy np.square(e).mean()", lambda: np.square(e).mean(), ref, rel)
-        b.run("mse", n, "numpy np.dot(e, e) / n", lambda: np.dot(e, e) / n, ref, rel)
+        b.run("mse", n, "numpy", lambda: np.square(e).mean(), ref, rel)
+        b.run("mse", n, "numpy np.dot", lambda: np.dot(e, e) / n, ref, rel)
         b.run("mse", n, "tandem", lambda: tandem.mse(e), ref, rel)
         for be in backends:
             if be != "automatic":
                 b.run("mse", n, f"tandem {be}", lambda be=be: tandem.mse(e, backend=be), ref, rel)
         if tandem.has("map_reduce"):
-            b.run("mse", n, "tandem map_reduce / n",
+            b.run("mse", n, "tandem map_reduce",
                   lambda: tandem.map_reduce(e, "square", "sum") / n, ref, rel)
 
     # The notebooks' exercise: averaging numbers, sorting, counting words (when built in).
@@ -200,19 +229,19 @@ def jobs(b, quick, pool):
     if tandem.has("mean"):
         ref = float(np.mean(v.astype(np.longdouble)))
         rel = lambda a, r: np.testing.assert_allclose(a, r, rtol=1e-9, atol=1e-12)  # noqa: E731
-        b.run("mean", n, "numpy np.mean", lambda: np.mean(v), ref, rel)
+        b.run("mean", n, "numpy", lambda: np.mean(v), ref, rel)
         b.run("mean", n, "tandem", lambda: tandem.mean(v), ref, rel)
     if tandem.has("sort"):
         s = np.empty_like(v)
-        b.run("sort", n, "numpy np.sort (copy)", lambda: np.sort(v), None, budget=1)
-        b.run("sort", n, "tandem (copy, in place)",
+        b.run("sort", n, "numpy", lambda: np.sort(v), None, budget=1)
+        b.run("sort", n, "tandem",
               lambda: (np.copyto(s, v), tandem.sort(s))[1], None, budget=1)
-        b.run("sort", n, "copy only", lambda: np.copyto(s, v), None)
+        b.run("sort", n, "numpy copyto", lambda: np.copyto(s, v), None)
     if tandem.has("word_count"):
         words = np.array(["tandem", "numpy", "joblib", "pool", "map", "reduce", "word", "count"])
         text = " ".join(rng.choice(words, size=n // 10))
         from collections import Counter
-        b.run("word count", len(text), "collections.Counter(split)",
+        b.run("word count", len(text), "python",
               lambda: Counter(text.split()), None, budget=1)
         b.run("word count", len(text), "tandem", lambda: tandem.word_count(text), None, budget=1)
 
@@ -239,9 +268,9 @@ def targets_of(rows):
     out = []
     for name, size, base, required in (
             ("Python: tandem.mse call on 16 float64 vs np.square(x).mean()", 16,
-             "numpy np.square(e).mean()", 1.0),
+             "numpy", 1.0),
             ("Python: tandem.mse of 1e7 float64 vs np.dot(e, e) / n", 10**7,
-             "numpy np.dot(e, e) / n", 1.2)):
+             "numpy np.dot", 1.2)):
         mine, theirs = t("mse", size, "tandem"), t("mse", size, base)
         measured = theirs / mine if mine and theirs else None
         out.append({"name": name, "required": required, "measured": measured, "tool": "tandem",
@@ -267,7 +296,8 @@ def main(argv=None):
     print("\ntargets:")
     for t in targets:
         got = "n/a" if t["measured"] is None else f"{t['measured']:.2f}x"
-        print(f"  [{'met' if t['met'] else 'MISSED'}] {t['name']}: {got} "
+        verdict = "n/a" if t["measured"] is None else "met" if t["met"] else "MISSED"
+        print(f"  [{verdict}] {t['name']}: {got} "
               f"(required {t['required']}x)")
     doc = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
@@ -282,7 +312,9 @@ def main(argv=None):
                      f"joblib and multiprocessing use {JOBS} workers, started outside the timing",
                      "'tandem' allocates its result like numpy's expressions; 'tandem out=' "
                      "writes into an array the caller keeps",
-                     "matmul: the notebook's np.random.randint matrices are int64"]}
+                     "matmul: the notebook's np.random.randint matrices are int64"]
+           + [f"{job}: {what}" for job, what in EXPRESSIONS.items()
+              if any(r["job"] == job for r in b.rows)]}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1)
