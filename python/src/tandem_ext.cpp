@@ -704,7 +704,9 @@ nb::object py_polynomial_grid(nb::handle params_, nb::handle x_, nb::handle out_
   if (cartesian) {
     // polynomial_grid(x, axes=[...]): the first positional argument is x.
     if (!params_.is_none() && !x_.is_none()) {
-      invalid(std::string(fn) + ": give either a parameter table or axes=, not both");
+      invalid(std::string(fn) +
+              ": with axes= the first argument is x and there is no table: "
+              "polynomial_grid(x, axes=[...], out=None)");
     }
     if (x_.is_none()) x_ = params_;
   } else if (params_.is_none()) {

@@ -126,6 +126,8 @@ def test_empty_inputs():
         tandem.polynomial_grid(np.zeros(3), axes=[])
     with pytest.raises(tandem.InvalidArgument, match="2.5"):
         tandem.polynomial_grid(np.arange(3), axes=[[1, 2.5]])
+    with pytest.raises(tandem.InvalidArgument, match="with axes= the first argument is x"):
+        tandem.polynomial_grid(np.zeros(3), np.zeros((2, 3)), axes=[[1.0]])
     with pytest.raises(tandem.InvalidArgument, match="axis has dtype float32 but x has float64"):
         tandem.polynomial_grid(np.zeros(3), axes=[np.zeros(2, np.float32)])
 
