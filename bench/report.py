@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turn tandem's comparative benchmark into a Markdown page with plots.
 
-    bench/report.py RESULTS.json [--notebooks NOTEBOOKS.json] [--python PYTHON.json] --out DIR
+    bench/report.py RESULTS.json [--notebooks NOTEBOOKS.json] [--python PYTHON.json]
+                    [--load LOAD.json] --out DIR
 
 RESULTS.json is Google Benchmark's JSON output of tandem_bench; each run is identified by its
 label, space-separated key=value pairs (kind=workload|reference, workload, dtype, backend,
@@ -781,11 +782,44 @@ def python_section(python):
 
 
 # ----------------------------------------------------------------------------- main
+def load_target_rows(load):
+    """Under load: automatic's mean per call within 1.5x of serial's, worst over sizes."""
+    if not load:
+        return []
+    rows, worst = [], None
+    pts = {(p["workload"], p["backend"], p["mode"], p["n"]): p for p in load.get("points", [])}
+    for (wl, b, mode, n), p in pts.items():
+        s = pts.get((wl, "serial", mode, n))
+        if b == "automatic" and mode == "loaded" and s and s["mean"] > 0:
+            r = p["mean"] / s["mean"]
+            worst = r if worst is None else max(worst, r)
+    rows.append(["automatic under load (every core busy): mean per call ÷ serial's, worst "
+                 "over mse and map at 1e4..1e7", "≤ 1.50×",
+                 "n/a" if worst is None else f"{worst:.2f}×", verdict(worst, 1.5, higher=False)])
+    return rows
+
+
+def load_section(load):
+    if not load:
+        return ""
+    out = ("## Under load\n\n`tandem_load_bench`: every core runs a bounded busy loop in another "
+           f"process ({load.get('cores')} cores), as other users' jobs would; mean and 99th "
+           "percentile per call, idle and loaded. A fork-join team waits for all its threads to "
+           "be scheduled, so openmp's tail grows under load; automatic notices a parallel "
+           "choice that runs slower than serial and backs off to serial for a while.\n\n")
+    rows = []
+    for p in load.get("points", []):
+        rows.append([p["workload"], p["backend"], p["mode"], fmt_n(p["n"]), fmt_time(p["mean"]),
+                     fmt_time(p["p99"]), str(p["calls"])])
+    return out + md_table(["workload", "backend", "machine", "n", "mean", "p99", "calls"], rows)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("results", metavar="RESULTS.json", help="Google Benchmark JSON of tandem_bench")
     ap.add_argument("--notebooks", metavar="NOTEBOOKS.json", help="written by bench/notebooks.py")
     ap.add_argument("--python", metavar="PYTHON.json", help="written by bench/python_bench.py")
+    ap.add_argument("--load", metavar="LOAD.json", help="written by tandem_load_bench")
     ap.add_argument("--out", metavar="DIR", required=True, help="for report.md and the PNGs")
     args = ap.parse_args(argv)
     ctx, runs, problems = load_results(args.results)
@@ -801,12 +835,19 @@ def main(argv=None):
             python = json.load(f)
     elif args.python:
         print(f"report.py: {args.python} not found; skipping tandem from Python", file=sys.stderr)
+    load = None
+    if args.load and os.path.exists(args.load):
+        with open(args.load) as f:
+            load = json.load(f)
+    elif args.load:
+        print(f"report.py: {args.load} not found; skipping the load scenario", file=sys.stderr)
     os.makedirs(args.out, exist_ok=True)
     llc = llc_bytes(ctx)
     crossovers = crossovers_table(runs)
     with open(os.path.join(args.out, "crossovers.md"), "w") as f:
         f.write(crossovers)
-    targets = target_rows(runs, ctx, notebooks) + python_target_rows(python)
+    targets = (target_rows(runs, ctx, notebooks) + python_target_rows(python)
+               + load_target_rows(load))
     parts = [header_section(ctx, args.results), references_section(runs),
              "## Crossovers\n\nThe smallest n from which a backend is faster than another at "
              "that and every larger measured n, interpolated in log space between the two "
@@ -816,7 +857,7 @@ def main(argv=None):
              *[workload_section(wl, runs, llc, args.out) for wl in WORKLOADS],
              automatic_section(runs, ctx), amdahl_section(runs, args.out), overhead_section(runs),
              targets_section(targets), errors_section(problems),
-             notebooks_section(notebooks), python_section(python)]
+             load_section(load), notebooks_section(notebooks), python_section(python)]
     path = os.path.join(args.out, "report.md")
     with open(path, "w") as f:
         f.write("\n".join(p for p in parts if p))

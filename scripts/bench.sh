@@ -41,5 +41,8 @@ echo "== the sweep: every workload x backend x dtype x size (rows: $out/bench.lo
 "$bin/tandem_bench" "$mode" --json "$out/results.json" --log "$out/bench.log" --commit "$commit"
 echo "== the notebooks' jobs side by side (numpy, joblib, multiprocessing)"
 "$venv/bin/python" bench/notebooks.py --jobs-exe "$bin/tandem_notebook_jobs" --out "$out/notebooks.json"
+echo "== mse and map with every core busy (bounded busy loops), and idle"
+"$bin/tandem_load_bench" --out "$out/load.json" >"$out/load.log"
 echo "== the report"
-"$venv/bin/python" bench/report.py "$out/results.json" --notebooks "$out/notebooks.json" --out "$out"
+"$venv/bin/python" bench/report.py "$out/results.json" --notebooks "$out/notebooks.json" \
+  --load "$out/load.json" --out "$out"

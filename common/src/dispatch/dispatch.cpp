@@ -1,8 +1,10 @@
 #include "dispatch/dispatch.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -51,19 +53,44 @@ std::uint64_t size_class(double v) noexcept { return std::bit_cast<std::uint64_t
 // cuda fault starts over). The cost model is evaluated once per shape, so a repeated call pays a
 // hash and a compare for its choice. Within a size class the predictions move by under 4.4%,
 // so a cached choice is the model's own choice up to that much of a crossover.
-struct ChoiceCache {
-  struct Entry {
-    std::uint64_t key = 0;
-    std::uint64_t sizes = 0;
-    std::uint64_t generation = 0;  // 0: empty
-    Backend backend = Backend::serial;
-  };
-  std::array<Entry, 64> entries{};
+//
+// Each entry also learns from the calls it ran (observe()): a parallel choice that took more
+// than twice its prediction and longer than serial on two calls in a row means the cores are
+// busy (a fork-join team waits for every thread to be scheduled), so the shape backs off to
+// serial for a while — 20 ms, doubling up to 640 ms while the probes stay slower than serial
+// measured meanwhile — and then tries the model's choice again.
+}  // namespace
+
+struct ChoiceEntry {
+  std::uint64_t key = 0;
+  std::uint64_t sizes = 0;
+  std::uint64_t generation = 0;     // 0: empty
+  Backend model = Backend::serial;  // the model's choice
+  double predicted = 0;             // its predicted seconds
+  double serial_predicted = 0;      // serial's predicted seconds
+  int slow = 0;                     // consecutive slow calls of the model's choice
+  int backoffs = 0;                 // consecutive backoffs (the period doubles with each)
+  std::int64_t until_ns = 0;        // backing off to serial until then (steady clock), or 0
+  double observed = 0;              // the last slow call's seconds, for Stats::reason
+  double serial_observed = 0;       // the last call backed off to serial: its seconds
 };
+
+namespace {
+
+struct ChoiceCache {
+  std::array<ChoiceEntry, 64> entries{};
+};
+
+std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // The cost model (automatic.cpp) predicts each available backend's time from the machine's
 // profile, or from built-in defaults before calibration, and the fastest prediction runs.
-Backend pick_automatic(const Call& call) {
+Backend pick_automatic(const Call& call, ChoiceEntry** entry) {
+  *entry = nullptr;
   if (call.problem.device) return Backend::cuda;  // the data is on the GPU: only cuda reads it
   const std::uint64_t generation = model_generation();
   const std::uint64_t key = static_cast<std::uint64_t>(call.problem.workload) << 16 |
@@ -71,15 +98,54 @@ Backend pick_automatic(const Call& call) {
                             (call.cpu_only ? 1u : 0u);
   const std::uint64_t sizes = size_class(call.problem.work) << 16 ^ size_class(call.problem.bytes);
   thread_local ChoiceCache cache;
-  ChoiceCache::Entry& e =
+  ChoiceEntry& e =
       cache.entries[((key * 0x9E3779B97F4A7C15ull) ^ (sizes * 0xC2B2AE3D27D4EB4Full)) >> 58];
-  if (e.generation == generation && e.key == key && e.sizes == sizes) return e.backend;
-  // The generation read before the model: a model published in between makes this entry miss
-  // next time, never keeps an old model's choice under a new generation.
-  const Backend b = choose_fast(model_state().profile, shape_of(call),
-                                availability(call.problem.workload, call.cpu_only));
-  e = {key, sizes, generation, b == Backend::automatic ? Backend::serial : b};
-  return e.backend;
+  if (e.generation != generation || e.key != key || e.sizes != sizes) {
+    // The generation read before the model: a model published in between makes this entry
+    // miss next time, never keeps an old model's choice under a new generation.
+    const ModelState& model = model_state();
+    const Shape shape = shape_of(call);
+    const Backend b =
+        choose_fast(model.profile, shape, availability(call.problem.workload, call.cpu_only));
+    e = ChoiceEntry{};
+    e.key = key;
+    e.sizes = sizes;
+    e.generation = generation;
+    e.model = b == Backend::automatic ? Backend::serial : b;
+    e.predicted = predict(model.profile, e.model, shape).seconds;
+    e.serial_predicted = predict(model.profile, Backend::serial, shape).seconds;
+  }
+  *entry = &e;
+  if (e.until_ns != 0) {
+    if (now_ns() < e.until_ns) return Backend::serial;
+    e.until_ns = 0;  // time to probe the model's choice again
+  }
+  return e.model;
+}
+
+// What a call that automatic chose took (see ChoiceEntry).
+void observe(ChoiceEntry& e, Backend ran, double seconds) noexcept {
+  if (ran == Backend::serial) {
+    if (e.model != Backend::serial) e.serial_observed = seconds;  // a call backed off to serial
+    return;
+  }
+  if (ran != e.model || ran == Backend::cuda) return;
+  // Slow: well over its prediction, and longer than serial takes (as measured while backing
+  // off; before that, as predicted).
+  const double serial = e.serial_observed > 0 ? e.serial_observed : e.serial_predicted;
+  const bool slow = seconds > 2.0 * e.predicted && seconds > serial;
+  if (!slow) {
+    e.slow = 0;
+    e.backoffs = 0;
+    return;
+  }
+  e.observed = seconds;
+  // A probe after a backoff that is slow again backs off at once, for twice as long.
+  if (++e.slow >= 2 || e.backoffs > 0) {
+    e.slow = 0;
+    e.backoffs = std::min(e.backoffs + 1, 6);
+    e.until_ns = now_ns() + (std::int64_t{20'000'000} << (e.backoffs - 1));  // 20 ms .. 640 ms
+  }
 }
 
 }  // namespace
@@ -113,7 +179,8 @@ Resolved resolve(const Call& call, const Options& options) {
   Resolved r{};
   r.source = "options.backend";
   r.requested = options.backend ? *options.backend : requested_default(function, &r.source);
-  const Backend chosen = r.requested == Backend::automatic ? pick_automatic(call) : r.requested;
+  const Backend chosen =
+      r.requested == Backend::automatic ? pick_automatic(call, &r.choice) : r.requested;
   if (call.problem.device && chosen != Backend::cuda) {
     throw invalid_argument(std::string(function) +
                            ": the operands are DeviceBuffers (GPU memory) but the backend is " +
@@ -146,6 +213,10 @@ Resolved resolve(const Call& call, const Options& options) {
   return r;
 }
 
+void observe_automatic(const Resolved& r, double seconds) noexcept {
+  if (r.choice != nullptr) observe(*r.choice, r.impl->kind(), seconds);
+}
+
 void record(const Options& options, const Resolved& r, const Call& call,
             std::chrono::steady_clock::time_point start, double body_seconds,
             const Breakdown& timing) {
@@ -169,6 +240,12 @@ void record(const Options& options, const Resolved& r, const Call& call,
         << choose(model.profile, shape_of(call), availability(call.problem.workload, call.cpu_only),
                   model.from_profile)
                .reason;
+  }
+  if (r.choice != nullptr && r.impl->kind() != r.choice->model) {
+    why << "; backing off to serial: " << r.choice->model << " took "
+        << format_seconds(r.choice->observed)
+        << ", over twice its prediction and longer than serial's (the cores are busy); it is "
+           "tried again shortly";
   }
   if (r.nesting == Nesting::nested_disabled) {
     why << "; inside an active OpenMP parallel region with nested parallelism disabled: "

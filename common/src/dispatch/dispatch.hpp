@@ -29,6 +29,8 @@ inline tandem::Problem on_device(tandem::Problem p) {
   return p;
 }
 
+struct ChoiceEntry;  // automatic's cached choice for the call's shape (dispatch.cpp)
+
 struct Resolved {
   BackendImpl* impl;
   Backend requested;
@@ -36,6 +38,7 @@ struct Resolved {
   Exec exec;
   Nesting nesting = Nesting::none;  // called from inside the user's own parallel region
   Team team{};                      // the threads asked and why fewer run (Stats::reason)
+  ChoiceEntry* choice = nullptr;    // automatic: the shape's cache entry, which learns the time
 };
 
 /// The backend a call without options.backend asks for; `source` says where it came from.
@@ -44,6 +47,9 @@ void set_default(Backend b);
 void reset_default() noexcept;
 
 Resolved resolve(const Call& call, const Options& options);
+
+/// Tells automatic's cache what the call it chose took (nothing for other calls).
+void observe_automatic(const Resolved& r, double seconds) noexcept;
 
 /// Writes stats (when asked) for a finished call. `body_seconds` is the backend's own time;
 /// a backend that filled no breakdown (the CPU ones) reports it all as compute.
@@ -72,6 +78,7 @@ auto run(const Call& call, const Options& options, std::chrono::steady_clock::ti
           compare ? check.backend_seconds
                   : std::chrono::duration<double>(std::chrono::steady_clock::now() - body_start)
                         .count();
+      observe_automatic(r, body_seconds);
       record(options, r, call, start, body_seconds, timing);
       if (options.stats != nullptr) {
         options.stats->verified = false;  // record() leaves it; a reused Stats must not keep it
