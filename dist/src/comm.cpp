@@ -135,14 +135,16 @@ std::pair<errc, std::string> describe(std::exception_ptr e) {
 
 void check_threads(const char* fn, int threads) {
   if (threads < 0 || threads > max_threads) {
-    throw invalid_argument(std::string(fn) + ": options.threads is " + std::to_string(threads) +
+    (void)fn;
+    throw invalid_argument("options.threads is " + std::to_string(threads) +
                            " (must be from 0 to " + std::to_string(max_threads) + ")");
   }
 }
 
 int mpi_count(const char* fn, std::int64_t count, const char* what) {
   if (count < 0 || count > INT_MAX) {
-    throw invalid_argument(std::string(fn) + ": " + what + " is " + std::to_string(count) +
+    (void)fn;
+    throw invalid_argument(std::string(what) + " is " + std::to_string(count) +
                            " elements, more than one MPI message carries (" +
                            std::to_string(INT_MAX) + ")");
   }
