@@ -3,20 +3,22 @@
 # 1 to 4 ranks (ping-pong, strong and weak scaling of mse, sort, word_count and matmul), and
 # writes OUT/dist.md (+ OUT/dist.png with matplotlib): the measurements, an alpha-beta fit and a
 # model of 16 to 1024 nodes. Needs MPI (scripts/deps.sh installs Open MPI).
-# Usage: scripts/bench_dist.sh [--quick | --full] [--out DIR] [--ranks "1 2 3 4"] [--no-build]
+# Usage: scripts/bench_dist.sh [--quick | --full] [--out DIR] [--ranks "1 2 3 4"]
+#                              [--exe PATH (an already built tandem_dist_bench; no build)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=--quick
 out=build/report
 ranks="1 2 3 4"
+exe=build/bench/bench/dist/tandem_dist_bench
 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick | --full) mode=$1 ;;
     --out) out=$2; shift ;;
     --ranks) ranks=$2; shift ;;
-    --no-build) build=0 ;;
-    *) echo "usage: scripts/bench_dist.sh [--quick | --full] [--out DIR] [--ranks LIST] [--no-build]" >&2
+    --exe) exe=$2; build=0; shift ;;
+    *) echo "usage: scripts/bench_dist.sh [--quick | --full] [--out DIR] [--ranks LIST] [--exe PATH]" >&2
        exit 2 ;;
   esac
   shift
@@ -28,7 +30,6 @@ if [ "$build" = 1 ]; then
     >"$out/dist_build.log" 2>&1 ||
     { tail -n 30 "$out/dist_build.log" >&2; echo "tandem: the build failed" >&2; exit 1; }
 fi
-exe=build/bench/bench/dist/tandem_dist_bench
 if [ ! -x "$exe" ]; then
   echo "tandem: $exe was not built (is MPI installed? see TANDEM_ENABLE_MPI)" >&2
   exit 1
@@ -47,4 +48,6 @@ for np in $ranks; do
 done
 python=python3
 [ -x build/venv/bin/python ] && python=build/venv/bin/python
-"$python" bench/dist/report.py "${runs[@]}" --out "$out"
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
+"$python" bench/dist/report.py "${runs[@]}" --out "$out" \
+  --load "load average ${load:-unknown} on $(nproc) cores"

@@ -25,7 +25,7 @@ namespace {
 
 int g_rank = 0;
 int g_size = 1;
-int g_repeats = 5;
+int g_repeats = 10;
 
 // Best over repeats of the slowest rank's time of f().
 double time_collective(const std::function<void()>& f) {
@@ -91,8 +91,8 @@ std::vector<double> values(std::int64_t count, std::uint64_t seed) {
 }
 
 std::string text_of(std::int64_t bytes, std::uint64_t seed) {
-  static const char* const words[] = {"the", "of", "and", "tandem", "rank", "node", "mpi",
-                                      "reduce", "map", "sort", "word", "count", "a", "is"};
+  static const char* const words[] = {"the",    "of",  "and",  "tandem", "rank",  "node", "mpi",
+                                      "reduce", "map", "sort", "word",   "count", "a",    "is"};
   std::mt19937_64 rng(seed);
   std::string t;
   t.reserve(static_cast<std::size_t>(bytes) + 16);
@@ -101,7 +101,7 @@ std::string text_of(std::int64_t bytes, std::uint64_t seed) {
     if (w < std::size(words)) {
       t += words[w];
     } else {
-      t += "w" + std::to_string(rng() % 5000);  // a long tail of distinct words
+      t.append("w").append(std::to_string(rng() % 5000));  // a long tail of distinct words
     }
     t += ' ';
   }
@@ -120,7 +120,8 @@ void mse_case(const char* mode, std::int64_t n) {
 void sort_case(const char* mode, std::int64_t n) {
   const auto [b, e] = tandem::dist::block(n, MPI_COMM_WORLD);
   const std::vector<double> x = values(e - b, 7 + g_rank);
-  const double t = time_collective([&] { tandem::dist::sort(std::span<const double>(x), MPI_COMM_WORLD); });
+  const double t =
+      time_collective([&] { tandem::dist::sort(std::span<const double>(x), MPI_COMM_WORLD); });
   const double l = time_collective([&] {
     std::vector<double> y = x;
     std::sort(y.begin(), y.end());
@@ -145,9 +146,8 @@ void matmul_case(const char* mode, std::int64_t N) {
   std::copy(va.begin(), va.end(), A.values().begin());
   std::copy(va.begin(), va.end(), B.values().begin());
   const tandem::Options o{.backend = tandem::Backend::openmp};
-  const double t = time_collective([&] {
-    tandem::dist::matmul(A.view(), B.view(), C.view(), MPI_COMM_WORLD, o);
-  });
+  const double t = time_collective(
+      [&] { tandem::dist::matmul(A.view(), B.view(), C.view(), MPI_COMM_WORLD, o); });
   const double l = time_collective([&] { tandem::matmul(A.view(), Bfull.view(), Cl.view(), o); });
   row("matmul", mode, N, e - b, t, l);
 }
@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
     if (std::strcmp(argv[i], "--repeats") == 0 && i + 1 < argc) g_repeats = std::atoi(argv[++i]);
   }
-  if (quick) g_repeats = std::min(g_repeats, 3);
+  if (quick) g_repeats = std::min(g_repeats, 5);
   pingpong(quick);
   const std::int64_t P = g_size;
   // Strong scaling: fixed totals; weak: fixed work per rank.

@@ -35,9 +35,8 @@ MPI_Datatype mpi_type<char>() {
 namespace {
 
 const char* op_name(std::int64_t signature) {
-  static const char* const names[] = {"mse",    "mse(a, b)", "sum",        "mean",  "min",
-                                      "max",    "matmul",    "sort",       "word_count",
-                                      "block"};
+  static const char* const names[] = {"mse", "mse(a, b)", "sum",  "mean",       "min",
+                                      "max", "matmul",    "sort", "word_count", "block"};
   const std::int64_t op = signature / 16;
   return op >= 0 && op < static_cast<std::int64_t>(std::size(names)) ? names[op] : "?";
 }
@@ -64,9 +63,8 @@ int delete_dup(MPI_Comm, int, void* value, void*) {
 int dup_keyval() {
   static std::once_flag once;
   static int keyval = MPI_KEYVAL_INVALID;
-  std::call_once(once, [] {
-    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, delete_dup, &keyval, nullptr);
-  });
+  std::call_once(
+      once, [] { MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, delete_dup, &keyval, nullptr); });
   return keyval;
 }
 
@@ -115,8 +113,8 @@ void Comm::check(int rc, const char* call) const {
   char text[MPI_MAX_ERROR_STRING] = {};
   int len = 0;
   MPI_Error_string(rc, text, &len);
-  throw device_error(std::string(fn_) + ": " + call + " failed on rank " +
-                     std::to_string(rank_) + ": " + std::string(text, static_cast<std::size_t>(len)));
+  throw device_error(std::string(fn_) + ": " + call + " failed on rank " + std::to_string(rank_) +
+                     ": " + std::string(text, static_cast<std::size_t>(len)));
 }
 
 std::pair<errc, std::string> describe(std::exception_ptr e) {
@@ -204,7 +202,8 @@ std::vector<Status> Comm::open(Op op, std::int64_t dtype, const std::int64_t (&v
 void Comm::agree(std::exception_ptr local) const {
   // The lowest failing rank reports: MIN over rank * 16 + its errc (size * 16 when none failed).
   std::int64_t mine = static_cast<std::int64_t>(size_) * 16;
-  if (local) mine = static_cast<std::int64_t>(rank_) * 16 + static_cast<std::int64_t>(describe(local).first);
+  if (local)
+    mine = static_cast<std::int64_t>(rank_) * 16 + static_cast<std::int64_t>(describe(local).first);
   std::int64_t first = 0;
   check(MPI_Allreduce(&mine, &first, 1, MPI_INT64_T, MPI_MIN, comm_), "MPI_Allreduce");
   if (first >= static_cast<std::int64_t>(size_) * 16) return;

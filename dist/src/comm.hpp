@@ -26,13 +26,21 @@ enum class Op : std::int64_t { mse, mse2, sum, mean, min, max, matmul, sort, wor
 template <class T>
 constexpr std::int64_t dtype_code();
 template <>
-constexpr std::int64_t dtype_code<float>() { return 1; }
+constexpr std::int64_t dtype_code<float>() {
+  return 1;
+}
 template <>
-constexpr std::int64_t dtype_code<double>() { return 2; }
+constexpr std::int64_t dtype_code<double>() {
+  return 2;
+}
 template <>
-constexpr std::int64_t dtype_code<std::int32_t>() { return 3; }
+constexpr std::int64_t dtype_code<std::int32_t>() {
+  return 3;
+}
 template <>
-constexpr std::int64_t dtype_code<std::int64_t>() { return 4; }
+constexpr std::int64_t dtype_code<std::int64_t>() {
+  return 4;
+}
 inline constexpr std::int64_t kNoDtype = 0;
 
 template <class T>

@@ -23,7 +23,8 @@ std::string shape(std::int64_t rows, std::int64_t cols) {
 
 template <class T>
 void check_view(const char* fn, const char* name, MatrixView<T> v) {
-  if (v.rows < 0 || v.cols < 0 || v.ld < v.cols || (v.data == nullptr && v.rows > 0 && v.cols > 0)) {
+  if (v.rows < 0 || v.cols < 0 || v.ld < v.cols ||
+      (v.data == nullptr && v.rows > 0 && v.cols > 0)) {
     throw invalid_argument(std::string(name) + " is " + shape(v.rows, v.cols) + " with ld " +
                            std::to_string(v.ld) + (v.data == nullptr ? " and null data" : "") +
                            " (" + fn + " needs rows, cols >= 0, ld >= cols, data for elements)");
@@ -133,8 +134,7 @@ void matmul_impl(MatrixView<const T> a, MatrixView<const T> b, MatrixView<T> c, 
     if (step + 1 < P && n > 0) {
       const int nrecv = static_cast<int>(all[incoming].v[2]);
       const int nsend = static_cast<int>(all[s].v[2]);
-      cm.check(MPI_Irecv(bands[1 - cur].data(), nrecv, row, next, kBandTag, cm.get(),
-                         &requests[0]),
+      cm.check(MPI_Irecv(bands[1 - cur].data(), nrecv, row, next, kBandTag, cm.get(), &requests[0]),
                "MPI_Irecv");
       cm.check(MPI_Isend(bands[cur].data(), nsend, row, prev, kBandTag, cm.get(), &requests[1]),
                "MPI_Isend");
@@ -170,10 +170,10 @@ void matmul_impl(MatrixView<const T> a, MatrixView<const T> b, MatrixView<T> c, 
 
 namespace tandem::dist {
 
-#define TANDEM_DIST_DEFINE_MATMUL_(T)                                                   \
+#define TANDEM_DIST_DEFINE_MATMUL_(T)                                                       \
   void matmul(MatrixView<const T> a_rows, MatrixView<const T> b_rows, MatrixView<T> c_rows, \
-              MPI_Comm comm, const Options& options) {                                  \
-    detail::matmul_impl<T>(a_rows, b_rows, c_rows, comm, options);                      \
+              MPI_Comm comm, const Options& options) {                                      \
+    detail::matmul_impl<T>(a_rows, b_rows, c_rows, comm, options);                          \
   }
 TANDEM_DIST_DEFINE_MATMUL_(float)
 TANDEM_DIST_DEFINE_MATMUL_(double)

@@ -63,8 +63,7 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; 
 // the terms over local indices [lo, hi). Every ISA level rounds alike (no contraction, no
 // reassociation), so these are the core's mse_block_sum bit for bit.
 template <class T>
-TANDEM_MULTIVERSION double squares_block(const T* a, const T* b, std::int64_t lo,
-                                         std::int64_t hi) {
+TANDEM_MULTIVERSION double squares_block(const T* a, const T* b, std::int64_t lo, std::int64_t hi) {
   if (b == nullptr) {
     return block_sum(lo, hi, [a](std::int64_t i) {
       const double d = static_cast<double>(a[i]);
@@ -135,10 +134,10 @@ double tree_sum(const Comm& c, const std::vector<std::int64_t>& offs, const Term
     head.resize(static_cast<std::size_t>(head_end - off));
     for (std::int64_t i = 0; i < head_end - off; ++i) head[static_cast<std::size_t>(i)] = term(i);
     requests.emplace_back();
-    c.check(MPI_Isend(head.data(), static_cast<int>(head.size()), MPI_DOUBLE,
-                      owner_of((off / kSumBlock) * kSumBlock), kTermsTag, c.get(),
-                      &requests.back()),
-            "MPI_Isend");
+    c.check(
+        MPI_Isend(head.data(), static_cast<int>(head.size()), MPI_DOUBLE,
+                  owner_of((off / kSumBlock) * kSumBlock), kTermsTag, c.get(), &requests.back()),
+        "MPI_Isend");
   }
   std::vector<double> last;  // this rank's last block when it continues on later ranks
   const std::int64_t last_end = hi > lo ? std::min(hi * kSumBlock, n) : 0;
@@ -179,8 +178,8 @@ double tree_sum(const Comm& c, const std::vector<std::int64_t>& offs, const Term
   std::vector<double> roots(mine.size());
   for (std::size_t k = 0; k < mine.size(); ++k) {
     const double* s = sums.data() + (mine[k].start - lo);
-    roots[k] = pairwise_fold(std::int64_t{1} << mine[k].level,
-                             [s](std::int64_t j) { return s[j]; });
+    roots[k] =
+        pairwise_fold(std::int64_t{1} << mine[k].level, [s](std::int64_t j) { return s[j]; });
   }
   std::vector<int> counts(static_cast<std::size_t>(P));
   std::vector<int> displs(static_cast<std::size_t>(P));
@@ -295,27 +294,23 @@ double mse_impl(std::span<const T> a, const std::span<const T>* b, MPI_Comm comm
   const auto local_n = static_cast<std::int64_t>(a.size());
   if (b == nullptr) {
     const T* x = a.data();
-    total = float_sum(c, op, dtype_code<T>(), local_n, options, error,
-                      [x](std::int64_t i) {
-                        const double d = static_cast<double>(x[i]);
-                        return d * d;
-                      },
-                      [x](std::int64_t lo, std::int64_t hi) {
-                        return squares_block<T>(x, nullptr, lo, hi);
-                      },
-                      &n);
+    total = float_sum(
+        c, op, dtype_code<T>(), local_n, options, error,
+        [x](std::int64_t i) {
+          const double d = static_cast<double>(x[i]);
+          return d * d;
+        },
+        [x](std::int64_t lo, std::int64_t hi) { return squares_block<T>(x, nullptr, lo, hi); }, &n);
   } else {
     const T* x = a.data();
     const T* y = b->data();
-    total = float_sum(c, op, dtype_code<T>(), local_n, options, error,
-                      [x, y](std::int64_t i) {
-                        const double d = static_cast<double>(x[i]) - static_cast<double>(y[i]);
-                        return d * d;
-                      },
-                      [x, y](std::int64_t lo, std::int64_t hi) {
-                        return squares_block<T>(x, y, lo, hi);
-                      },
-                      &n);
+    total = float_sum(
+        c, op, dtype_code<T>(), local_n, options, error,
+        [x, y](std::int64_t i) {
+          const double d = static_cast<double>(x[i]) - static_cast<double>(y[i]);
+          return d * d;
+        },
+        [x, y](std::int64_t lo, std::int64_t hi) { return squares_block<T>(x, y, lo, hi); }, &n);
   }
   report(options, start, threads_of(options), kTreeReason);
   return total / static_cast<double>(n);
@@ -334,10 +329,10 @@ double float_sum_impl(const char* fn, Op op, std::span<const T> x, MPI_Comm comm
     error = std::current_exception();
   }
   const T* p = x.data();
-  const double total =
-      float_sum(c, op, dtype_code<T>(), static_cast<std::int64_t>(x.size()), options, error,
-                [p](std::int64_t i) { return static_cast<double>(p[i]); },
-                [p](std::int64_t lo, std::int64_t hi) { return values_block<T>(p, lo, hi); }, n);
+  const double total = float_sum(
+      c, op, dtype_code<T>(), static_cast<std::int64_t>(x.size()), options, error,
+      [p](std::int64_t i) { return static_cast<double>(p[i]); },
+      [p](std::int64_t lo, std::int64_t hi) { return values_block<T>(p, lo, hi); }, n);
   report(options, start, threads_of(options), kTreeReason);
   return total;
 }
@@ -357,8 +352,8 @@ std::int64_t int_sum_impl(const char* fn, Op op, std::span<const T> x, MPI_Comm 
   } catch (...) {
     error = std::current_exception();
   }
-  const std::int64_t v[4] = {static_cast<std::int64_t>(x.size()),
-                             static_cast<std::int64_t>(local), 0, 0};
+  const std::int64_t v[4] = {static_cast<std::int64_t>(x.size()), static_cast<std::int64_t>(local),
+                             0, 0};
   const std::vector<Status> all = c.open(op, dtype_code<T>(), v, error);
   std::uint64_t total = 0;
   *n = 0;
@@ -441,13 +436,12 @@ T extreme_impl(std::span<const T> x, MPI_Comm comm, const Options& options) {
 
 namespace tandem::dist {
 
-#define TANDEM_DIST_DEFINE_MSE_(T)                                                         \
-  double mse(std::span<const T> local, MPI_Comm comm, const Options& options) {            \
-    return detail::mse_impl<T>(local, nullptr, comm, options);                             \
-  }                                                                                        \
-  double mse(std::span<const T> a, std::span<const T> b, MPI_Comm comm,                    \
-             const Options& options) {                                                     \
-    return detail::mse_impl<T>(a, &b, comm, options);                                      \
+#define TANDEM_DIST_DEFINE_MSE_(T)                                                                \
+  double mse(std::span<const T> local, MPI_Comm comm, const Options& options) {                   \
+    return detail::mse_impl<T>(local, nullptr, comm, options);                                    \
+  }                                                                                               \
+  double mse(std::span<const T> a, std::span<const T> b, MPI_Comm comm, const Options& options) { \
+    return detail::mse_impl<T>(a, &b, comm, options);                                             \
   }
 TANDEM_DIST_DEFINE_MSE_(float)
 TANDEM_DIST_DEFINE_MSE_(double)
@@ -470,24 +464,24 @@ std::int64_t sum(std::span<const std::int64_t> local, MPI_Comm comm, const Optio
   return detail::int_sum_impl("tandem::dist::sum", detail::Op::sum, local, comm, options, &n);
 }
 
-#define TANDEM_DIST_DEFINE_STATS_(T)                                                        \
-  double mean(std::span<const T> local, MPI_Comm comm, const Options& options) {            \
-    std::int64_t n = 0;                                                                     \
-    if constexpr (std::is_floating_point_v<T>) {                                            \
-      const double s = detail::float_sum_impl("tandem::dist::mean", detail::Op::mean, local, \
-                                              comm, options, &n);                           \
-      return s / static_cast<double>(n);                                                    \
-    } else {                                                                                \
-      const std::int64_t s = detail::int_sum_impl("tandem::dist::mean", detail::Op::mean,   \
-                                                  local, comm, options, &n);                \
-      return static_cast<double>(s) / static_cast<double>(n);                               \
-    }                                                                                       \
-  }                                                                                         \
-  T min(std::span<const T> local, MPI_Comm comm, const Options& options) {                  \
-    return detail::extreme_impl<T, false>(local, comm, options);                            \
-  }                                                                                         \
-  T max(std::span<const T> local, MPI_Comm comm, const Options& options) {                  \
-    return detail::extreme_impl<T, true>(local, comm, options);                             \
+#define TANDEM_DIST_DEFINE_STATS_(T)                                                               \
+  double mean(std::span<const T> local, MPI_Comm comm, const Options& options) {                   \
+    std::int64_t n = 0;                                                                            \
+    if constexpr (std::is_floating_point_v<T>) {                                                   \
+      const double s = detail::float_sum_impl("tandem::dist::mean", detail::Op::mean, local, comm, \
+                                              options, &n);                                        \
+      return s / static_cast<double>(n);                                                           \
+    } else {                                                                                       \
+      const std::int64_t s =                                                                       \
+          detail::int_sum_impl("tandem::dist::mean", detail::Op::mean, local, comm, options, &n);  \
+      return static_cast<double>(s) / static_cast<double>(n);                                      \
+    }                                                                                              \
+  }                                                                                                \
+  T min(std::span<const T> local, MPI_Comm comm, const Options& options) {                         \
+    return detail::extreme_impl<T, false>(local, comm, options);                                   \
+  }                                                                                                \
+  T max(std::span<const T> local, MPI_Comm comm, const Options& options) {                         \
+    return detail::extreme_impl<T, true>(local, comm, options);                                    \
   }
 TANDEM_DIST_DEFINE_STATS_(float)
 TANDEM_DIST_DEFINE_STATS_(double)

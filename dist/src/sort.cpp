@@ -129,8 +129,7 @@ std::vector<T> sort_impl(std::span<const T> local, MPI_Comm comm, const Options&
     }
   }
   std::vector<int> recv(static_cast<std::size_t>(P));
-  c.check(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, c.get()),
-          "MPI_Alltoall");
+  c.check(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, c.get()), "MPI_Alltoall");
   std::vector<int> sdispl = displacements(send);
   std::vector<int> rdispl = displacements(recv);
   std::int64_t received = 0;
@@ -188,9 +187,9 @@ std::vector<T> sort_impl(std::span<const T> local, MPI_Comm comm, const Options&
 
 namespace tandem::dist {
 
-#define TANDEM_DIST_DEFINE_SORT_(T)                                                    \
+#define TANDEM_DIST_DEFINE_SORT_(T)                                                      \
   std::vector<T> sort(std::span<const T> local, MPI_Comm comm, const Options& options) { \
-    return detail::sort_impl<T>(local, comm, options);                                 \
+    return detail::sort_impl<T>(local, comm, options);                                   \
   }
 TANDEM_DIST_DEFINE_SORT_(float)
 TANDEM_DIST_DEFINE_SORT_(double)

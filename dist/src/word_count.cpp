@@ -111,15 +111,14 @@ std::vector<WordCount> word_count_impl(std::string_view text, MPI_Comm comm,
   }
   outgoing.clear();
   std::vector<int> recv(static_cast<std::size_t>(P));
-  c.check(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, c.get()),
-          "MPI_Alltoall");
+  c.check(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, c.get()), "MPI_Alltoall");
   std::int64_t received = 0;
   for (const int x : recv) received += x;
   std::string incoming(static_cast<std::size_t>(received), '\0');
-  c.check(MPI_Alltoallv(packed.data(), send.data(), displacements(send).data(), MPI_CHAR,
-                        incoming.data(), recv.data(), displacements(recv).data(), MPI_CHAR,
-                        c.get()),
-          "MPI_Alltoallv");
+  c.check(
+      MPI_Alltoallv(packed.data(), send.data(), displacements(send).data(), MPI_CHAR,
+                    incoming.data(), recv.data(), displacements(recv).data(), MPI_CHAR, c.get()),
+      "MPI_Alltoallv");
   Counts merged;
   each_record(incoming.data(), incoming.size(),
               [&](std::string_view w, std::int64_t n) { merged[std::string(w)] += n; });
@@ -176,10 +175,10 @@ std::pair<std::int64_t, std::int64_t> block(std::int64_t total, MPI_Comm comm) {
   const std::vector<detail::Status> all = c.open(detail::Op::block, detail::kNoDtype, v, error);
   for (int s = 0; s < c.size(); ++s) {
     if (all[s].v[0] != all[0].v[0]) {
-      c.fail_all(errc::invalid_argument,
-                 "total is " + std::to_string(all[s].v[0]) + " on rank " + std::to_string(s) +
-                     " but " + std::to_string(all[0].v[0]) +
-                     " on rank 0 (it must be the same on every rank)");
+      c.fail_all(errc::invalid_argument, "total is " + std::to_string(all[s].v[0]) + " on rank " +
+                                             std::to_string(s) + " but " +
+                                             std::to_string(all[0].v[0]) +
+                                             " on rank 0 (it must be the same on every rank)");
     }
   }
   const std::int64_t P = c.size();

@@ -175,7 +175,8 @@ TEST(DistSum, IntegersWrapAndFloatSumOfNothingIsZero) {
   const std::int64_t big = std::numeric_limits<std::int64_t>::max();
   const std::vector<std::int64_t> mine{big, big, static_cast<std::int64_t>(rank_of())};
   std::uint64_t want = 0;
-  for (int s = 0; s < P; ++s) want += 2 * static_cast<std::uint64_t>(big) + static_cast<std::uint64_t>(s);
+  for (int s = 0; s < P; ++s)
+    want += 2 * static_cast<std::uint64_t>(big) + static_cast<std::uint64_t>(s);
   EXPECT_EQ(tandem::dist::sum(std::span<const std::int64_t>(mine), MPI_COMM_WORLD),
             static_cast<std::int64_t>(want));
   const std::vector<std::int32_t> ints{-3, 5};
@@ -211,7 +212,8 @@ void check_matmul(std::int64_t m, std::int64_t k, std::int64_t n, int pattern_a,
   tandem::Matrix<T> A(m, k), B(k, n);
   for (auto& x : A.values()) x = static_cast<T>(static_cast<int>(rng() % 19) - 9);
   for (auto& x : B.values()) x = static_cast<T>(static_cast<int>(rng() % 19) - 9);
-  const tandem::Matrix<T> want = tandem::matmul(A.view(), B.view(), {.backend = tandem::Backend::serial});
+  const tandem::Matrix<T> want =
+      tandem::matmul(A.view(), B.view(), {.backend = tandem::Backend::serial});
   const auto ra = split(m, size_of(), pattern_a, rng);
   const auto rb = split(k, size_of(), pattern_b, rng);
   const int r = rank_of();
@@ -225,8 +227,8 @@ void check_matmul(std::int64_t m, std::int64_t k, std::int64_t n, int pattern_a,
   for (std::int64_t i = 0; i < mr; ++i) {
     for (std::int64_t j = 0; j < n; ++j) {
       // Small integers: every float sum is exact, so the comparison is exact too.
-      ASSERT_EQ(C(i, j), want(ra[r] + i, j)) << "C(" << ra[r] + i << ", " << j << ") m=" << m
-                                             << " k=" << k << " n=" << n;
+      ASSERT_EQ(C(i, j), want(ra[r] + i, j))
+          << "C(" << ra[r] + i << ", " << j << ") m=" << m << " k=" << k << " n=" << n;
     }
   }
 }
@@ -237,9 +239,9 @@ TEST(DistMatmul, BandsOfAnySizeGiveTheOneNodeProduct) {
     check_matmul<std::int32_t>(37, 29, 23, pa, (pa + 3) % kPatterns, rng);
     check_matmul<double>(19, 41, 13, (pa + 1) % kPatterns, pa, rng);
   }
-  check_matmul<std::int64_t>(5, 0, 3, 0, 0, rng);   // k = 0: C = 0
-  check_matmul<float>(0, 6, 4, 0, 3, rng);          // no rows of C anywhere
-  check_matmul<std::int64_t>(8, 9, 0, 3, 0, rng);   // no columns
+  check_matmul<std::int64_t>(5, 0, 3, 0, 0, rng);  // k = 0: C = 0
+  check_matmul<float>(0, 6, 4, 0, 3, rng);         // no rows of C anywhere
+  check_matmul<std::int64_t>(8, 9, 0, 3, 0, rng);  // no columns
 }
 
 TEST(DistMatmul, IntegersWrap) {
@@ -419,8 +421,8 @@ class FailuresOnly : public ::testing::EmptyTestEventListener {
   explicit FailuresOnly(int rank) : rank_(rank) {}
   void OnTestPartResult(const ::testing::TestPartResult& result) override {
     if (result.failed()) {
-      std::fprintf(stderr, "[rank %d] %s:%d: %s\n", rank_, result.file_name(),
-                   result.line_number(), result.summary());
+      std::fprintf(stderr, "[rank %d] %s:%d: %s\n", rank_, result.file_name(), result.line_number(),
+                   result.summary());
     }
   }
 

@@ -76,9 +76,9 @@ TANDEM_DIST_EXPORT std::int64_t sum(std::span<const std::int64_t> local, MPI_Com
                                     const Options& options = {});
 
 /// sum / n as a double. The whole sequence must not be empty.
-#define TANDEM_DIST_DECLARE_STATS_(T)                                                       \
-  TANDEM_DIST_EXPORT double mean(std::span<const T> local, MPI_Comm comm,                   \
-                                 const Options& options = {});                              \
+#define TANDEM_DIST_DECLARE_STATS_(T)                                                             \
+  TANDEM_DIST_EXPORT double mean(std::span<const T> local, MPI_Comm comm,                         \
+                                 const Options& options = {});                                    \
   TANDEM_DIST_EXPORT T min(std::span<const T> local, MPI_Comm comm, const Options& options = {}); \
   TANDEM_DIST_EXPORT T max(std::span<const T> local, MPI_Comm comm, const Options& options = {});
 TANDEM_DIST_DECLARE_STATS_(float)
@@ -105,7 +105,7 @@ TANDEM_DIST_DECLARE_MATMUL_(std::int64_t)
 /// This rank's part of the globally sorted sequence (ascending; NaNs last): rank r receives
 /// the elements of global sorted positions block(n, comm) would give it, so parts are in rank
 /// order and their sizes differ by at most one.
-#define TANDEM_DIST_DECLARE_SORT_(T)                                                \
+#define TANDEM_DIST_DECLARE_SORT_(T)                                              \
   TANDEM_DIST_EXPORT std::vector<T> sort(std::span<const T> local, MPI_Comm comm, \
                                          const Options& options = {});
 TANDEM_DIST_DECLARE_SORT_(float)
@@ -123,7 +123,6 @@ TANDEM_DIST_EXPORT std::vector<WordCount> word_count(std::string_view local_text
 /// This rank's block [begin, end) of [0, total): ranks 0..total%P-1 get one more than the
 /// others. E.g. its parameter sets of a polynomial grid. total must be >= 0 and the same on
 /// every rank.
-TANDEM_DIST_EXPORT std::pair<std::int64_t, std::int64_t> block(std::int64_t total,
-                                                               MPI_Comm comm);
+TANDEM_DIST_EXPORT std::pair<std::int64_t, std::int64_t> block(std::int64_t total, MPI_Comm comm);
 
 }  // namespace tandem::dist
