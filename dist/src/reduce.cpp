@@ -202,6 +202,7 @@ double tree_sum(const Comm& c, const std::vector<std::int64_t>& offs, const Term
   const auto subtree = [&](auto&& self, std::int64_t start, int level) -> double {
     const auto it = at_start.find(start);
     if (it != at_start.end() && nodes[it->second].level == level) return all[it->second];
+    if (level == 0) throw device_error("tandem::dist: the ranks' subtrees do not cover the blocks");
     const std::int64_t half = std::int64_t{1} << (level - 1);
     return self(self, start, level - 1) + self(self, start + half, level - 1);
   };
