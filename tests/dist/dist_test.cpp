@@ -424,6 +424,31 @@ TEST(DistErrors, EmptyEverywhereAndBadShapes) {
       "c_rows is 3x2");
 }
 
+// Calls on sub-communicators use their own duplicates; freeing a communicator frees its
+// duplicate (the attribute's delete callback), and a new one works again.
+TEST(DistComm, SubCommunicatorsAndNull) {
+  const int r = rank_of();
+  std::mt19937_64 rng(g_seed + 6);
+  const std::vector<double> e = random_values<double>(3 * 8192 + 11, rng);
+  const double want = tandem::mse(std::span<const double>(e), {.backend = tandem::Backend::openmp});
+  for (int round = 0; round < 2; ++round) {
+    MPI_Comm half = MPI_COMM_NULL;
+    ASSERT_EQ(MPI_Comm_split(MPI_COMM_WORLD, r % 2, r, &half), MPI_SUCCESS);
+    int hr = 0;
+    int hp = 1;
+    MPI_Comm_rank(half, &hr);
+    MPI_Comm_size(half, &hp);
+    const auto offs = split(static_cast<std::int64_t>(e.size()), hp, 3 + round, rng);
+    const auto mine = std::span<const double>(e).subspan(
+        static_cast<std::size_t>(offs[hr]), static_cast<std::size_t>(offs[hr + 1] - offs[hr]));
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(tandem::dist::mse(mine, half)),
+              std::bit_cast<std::uint64_t>(want));
+    MPI_Comm_free(&half);
+  }
+  EXPECT_THROW(tandem::dist::sum(std::span<const double>(e), MPI_COMM_NULL),
+               tandem::invalid_argument);
+}
+
 // Only rank 0 prints progress; every rank prints its failures (mpirun fails if any rank does).
 class FailuresOnly : public ::testing::EmptyTestEventListener {
  public:
