@@ -229,13 +229,20 @@ int threads_of(const Options& options) {
   return options.backend == Backend::serial ? 1 : options.threads;
 }
 
+// Options::stats of a reduction: the tree runs on openmp's threads (one for serial); integer
+// sums and extremes are one loop per rank.
 void report(const Options& options, std::chrono::steady_clock::time_point start, int threads,
             const char* what) {
   if (options.stats == nullptr) return;
   Stats s;
   s.requested = options.backend.value_or(Backend::automatic);
   s.backend = threads == 1 ? Backend::serial : Backend::openmp;
-  s.threads = threads;
+#if TANDEM_HAS_OPENMP
+  s.threads = threads > 0 ? threads : omp_get_max_threads();
+#else
+  s.threads = 1;
+  s.backend = Backend::serial;
+#endif
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.compute_seconds = s.seconds;
   s.reason = what;
@@ -248,12 +255,14 @@ constexpr const char* kTreeReason =
 template <class T>
 void check_span(const char* fn, const char* name, std::span<const T> s) {
   if (s.data() == nullptr && !s.empty()) {
-    throw invalid_argument(std::string(fn) + ": " + name + " has " + std::to_string(s.size()) +
+    (void)fn;  // the collective error names the function and the rank
+    throw invalid_argument(std::string(name) + " has " + std::to_string(s.size()) +
                            " elements but a null data pointer");
   }
 }
 
-// Sum of the float terms over all ranks, with the opening exchange; `local_check` runs first.
+// Sum of the float terms over all ranks: the opening exchange (carrying this rank's `error` from
+// its local checks, if any), then the tree.
 template <class Term, class BlockSum>
 double float_sum(const Comm& c, Op op, std::int64_t dtype, std::int64_t local_n,
                  const Options& options, std::exception_ptr error, const Term& term,

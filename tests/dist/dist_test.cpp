@@ -173,8 +173,12 @@ TEST(DistSum, ThreadsAndSerialGiveTheSameBits) {
   const auto offs = split(n, size_of(), 0, rng);
   const double a = tandem::dist::mse(part(e, offs), MPI_COMM_WORLD, {.threads = 1});
   const double b = tandem::dist::mse(part(e, offs), MPI_COMM_WORLD, {.threads = 3});
-  const double c =
-      tandem::dist::mse(part(e, offs), MPI_COMM_WORLD, {.backend = tandem::Backend::serial});
+  tandem::Stats stats;
+  const double c = tandem::dist::mse(part(e, offs), MPI_COMM_WORLD,
+                                     {.backend = tandem::Backend::serial, .stats = &stats});
+  EXPECT_EQ(stats.backend, tandem::Backend::serial);
+  EXPECT_EQ(stats.threads, 1);
+  EXPECT_NE(stats.reason.find("tandem::dist"), std::string::npos) << stats.reason;
   EXPECT_EQ(std::bit_cast<std::uint64_t>(a), std::bit_cast<std::uint64_t>(b));
   EXPECT_EQ(std::bit_cast<std::uint64_t>(a), std::bit_cast<std::uint64_t>(c));
 }
