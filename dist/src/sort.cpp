@@ -175,7 +175,14 @@ std::vector<T> sort_impl(std::span<const T> local, MPI_Comm comm, const Options&
   }
   sdispl = displacements(send);
   rdispl = displacements(recv);
-  std::vector<T> part(static_cast<std::size_t>(target(r + 1) - target(r)));
+  std::vector<T> part;
+  error = nullptr;
+  try {
+    part.resize(static_cast<std::size_t>(target(r + 1) - target(r)));
+  } catch (...) {
+    error = std::current_exception();
+  }
+  c.agree(error);
   c.check(MPI_Alltoallv(bucket.data(), send.data(), sdispl.data(), mpi_type<T>(), part.data(),
                         recv.data(), rdispl.data(), mpi_type<T>(), c.get()),
           "MPI_Alltoallv");

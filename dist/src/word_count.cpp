@@ -114,7 +114,15 @@ std::vector<WordCount> word_count_impl(std::string_view text, MPI_Comm comm,
   c.check(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, c.get()), "MPI_Alltoall");
   std::int64_t received = 0;
   for (const int x : recv) received += x;
-  std::string incoming(static_cast<std::size_t>(received), '\0');
+  std::string incoming;
+  error = nullptr;
+  try {
+    mpi_count(kFn, received, "the counts one rank receives");
+    incoming.resize(static_cast<std::size_t>(received));
+  } catch (...) {
+    error = std::current_exception();
+  }
+  c.agree(error);
   c.check(
       MPI_Alltoallv(packed.data(), send.data(), displacements(send).data(), MPI_CHAR,
                     incoming.data(), recv.data(), displacements(recv).data(), MPI_CHAR, c.get()),

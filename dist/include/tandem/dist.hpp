@@ -17,7 +17,9 @@
 /// that disagree on shapes or on which call they make) throws the same typed tandem error, with
 /// the failing rank's message, on every rank; no rank is left waiting. An MPI call that fails
 /// throws tandem::device_error. MPI must be initialised; tandem::dist works on its own
-/// duplicate of `comm` (created once per communicator), so its messages never meet yours.
+/// duplicate of `comm` (created once per communicator, freed with it), so its messages never
+/// meet yours. A rank that cannot reach the others (MPI not initialised, MPI_COMM_NULL, an
+/// intercommunicator) throws tandem::invalid_argument alone.
 ///
 /// **Example** (the notebook's distributed MSE; run with `mpirun -np 4 ./app`):
 ///   MPI_Init(&argc, &argv);
