@@ -139,22 +139,35 @@ void matmul_impl(MatrixView<const T> a, MatrixView<const T> b, MatrixView<T> c, 
       cm.check(MPI_Isend(bands[cur].data(), nsend, row, prev, kBandTag, cm.get(), &requests[1]),
                "MPI_Isend");
     }
+    // The local product in chunks of rows, testing the transfers in between: MPI progresses a
+    // large (rendezvous) message only inside its calls, so this keeps the next band moving.
+    int test_rc = MPI_SUCCESS;
+    const auto product = [&](MatrixView<const T> as, MatrixView<const T> bs, MatrixView<T> out) {
+      const std::int64_t chunk = std::max<std::int64_t>(64, (as.rows + 3) / 4);
+      for (std::int64_t i0 = 0; i0 < as.rows; i0 += chunk) {
+        const std::int64_t h = std::min(chunk, as.rows - i0);
+        matmul(as.submatrix(i0, 0, h, as.cols), bs, out.submatrix(i0, 0, h, out.cols), options);
+        int done = 0;
+        if (test_rc == MPI_SUCCESS) test_rc = MPI_Testall(2, requests, &done, MPI_STATUSES_IGNORE);
+      }
+    };
     // A failure in a local product is remembered; the ring still turns, then all agree.
     if (!error) {
       try {
         const MatrixView<const T> as = a.submatrix(0, koff[s], a.rows, all[s].v[2]);
         const MatrixView<const T> bs(bands[cur].data(), all[s].v[2], n);
         if (step == 0) {
-          matmul(as, bs, c, options);
+          product(as, bs, c);
         } else if (c.rows > 0 && n > 0 && all[s].v[2] > 0) {
           partial.resize(static_cast<std::size_t>(c.rows * n));
-          matmul(as, bs, MatrixView<T>(partial.data(), c.rows, n), options);
+          product(as, bs, MatrixView<T>(partial.data(), c.rows, n));
           accumulate(c, partial.data());
         }
       } catch (...) {
         error = std::current_exception();
       }
     }
+    cm.check(test_rc, "MPI_Testall");
     cm.check(MPI_Waitall(2, requests, MPI_STATUSES_IGNORE), "MPI_Waitall");
     cur = 1 - cur;
   }
