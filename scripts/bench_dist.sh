@@ -50,4 +50,4 @@ python=python3
 [ -x build/venv/bin/python ] && python=build/venv/bin/python
 load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
 "$python" bench/dist/report.py "${runs[@]}" --out "$out" \
-  --load "load average ${load:-unknown} on $(nproc) cores"
+  --load "load average ${load:-unknown} on $(getconf _NPROCESSORS_ONLN) cores"
