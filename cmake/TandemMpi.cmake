@@ -1,0 +1,18 @@
+# MPI for the distributed component tandem::dist (dist/). TANDEM_ENABLE_MPI: AUTO builds it when
+# MPI is found, ON requires MPI, OFF never looks. The core library never links MPI.
+set(TANDEM_HAS_MPI OFF)
+set(TANDEM_MPI_STATUS "off (TANDEM_ENABLE_MPI=OFF)")
+if(NOT TANDEM_ENABLE_MPI STREQUAL "OFF")
+  if(TANDEM_ENABLE_MPI STREQUAL "ON")
+    find_package(MPI REQUIRED COMPONENTS CXX)
+  else()
+    find_package(MPI COMPONENTS CXX)
+  endif()
+  if(MPI_CXX_FOUND)
+    set(TANDEM_HAS_MPI ON)
+    set(TANDEM_MPI_STATUS "MPI ${MPI_CXX_VERSION}")
+  else()
+    set(TANDEM_MPI_STATUS "not found (install an MPI, e.g. libopenmpi-dev openmpi-bin)")
+    message(STATUS "tandem: no MPI found; tandem::dist is not built")
+  endif()
+endif()
