@@ -43,6 +43,15 @@ echo "== the notebooks' jobs side by side (numpy, joblib, multiprocessing)"
 "$venv/bin/python" bench/notebooks.py --jobs-exe "$bin/tandem_notebook_jobs" --out "$out/notebooks.json"
 echo "== mse and map with every core busy (bounded busy loops), and idle"
 "$bin/tandem_load_bench" --out "$out/load.json" >"$out/load.log"
+echo "== tandem from Python (pip install . into $venv) beside numpy, joblib, multiprocessing"
+"$venv/bin/pip" install -q . >"$out/pip.log" 2>&1 ||
+  { tail -n 20 "$out/pip.log" >&2; echo "tandem: pip install . failed; see $out/pip.log" >&2; exit 1; }
+"$venv/bin/python" bench/python_bench.py --out "$out/python.json" >"$out/python.log"
 echo "== the report"
 "$venv/bin/python" bench/report.py "$out/results.json" --notebooks "$out/notebooks.json" \
-  --load "$out/load.json" --out "$out"
+  --load "$out/load.json" --python "$out/python.json" --out "$out"
+if command -v mpirun >/dev/null 2>&1; then
+  echo "== tandem::dist over 1-4 MPI ranks (report: $out/dist.md)"
+  scripts/bench_dist.sh "$mode" --out "$out" >"$out/dist.log" 2>&1 ||
+    echo "tandem: the dist benchmark did not run; see $out/dist.log" >&2
+fi
