@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/merge_sort.hpp"
+#include "kernels/parallel_sort.hpp"
 #include "kernels/radix_sort.hpp"
 #include "kernels/sort_keys.hpp"
 #include "sort_cases.hpp"
@@ -32,7 +33,7 @@ constexpr int kThreads[] = {1, 2, 3, 7};
 /// The kernels' sizes: the shared ones up to 2^17 + 1 (the API tests take the larger ones).
 std::vector<std::size_t> kernel_sizes() {
   std::vector<std::size_t> sizes;
-  for (std::size_t n : kernel_sizes()) {
+  for (std::size_t n : sort_sizes()) {
     if (n <= 131073) sizes.push_back(n);
   }
   return sizes;
@@ -134,6 +135,21 @@ TYPED_TEST(SortKernelsTest, MergeSortMatchesTheOracle) {
         // The NaN-last order directly (no partition first).
         tandem::detail::merge_sort(x.data(), scratch.data(), static_cast<std::int64_t>(n),
                                    threads, NanLastLess{});
+        ASSERT_TRUE(is_sorted_of(x, c.values));
+      }
+    }
+  }
+}
+
+TYPED_TEST(SortKernelsTest, ParallelSortMatchesTheOracle) {
+  using T = TypeParam;
+  TANDEM_SEEDED_RNG(rng);
+  for (std::size_t n : kernel_sizes()) {
+    for (const auto& c : sort_cases<T>(rng, n)) {
+      for (int threads : {1, 3}) {
+        SCOPED_TRACE(c.name + " n=" + std::to_string(n) + " threads=" + std::to_string(threads));
+        std::vector<T> x = c.values;
+        tandem::detail::parallel_sort(x.data(), static_cast<std::int64_t>(n), threads);
         ASSERT_TRUE(is_sorted_of(x, c.values));
       }
     }
