@@ -17,6 +17,7 @@ class SerialBackend : public BackendImpl {
   void matmul(const MatmulArgs& args, const Exec& exec) override;
   void polynomial_grid(const PolynomialGridArgs& args, const Exec& exec) override;
   double mse(const MseArgs& args, const Exec& exec) override;
+  void sort(SortArgs& args, const Exec& exec) override { serial::sort(args, exec); }
 };
 
 }  // namespace tandem::detail

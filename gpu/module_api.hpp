@@ -54,5 +54,6 @@ void run_matmul(const detail::MatmulArgs& args, bool device, detail::Breakdown* 
 void run_polynomial_grid(const detail::PolynomialGridArgs& args, bool device,
                          detail::Breakdown* timing);
 double run_mse(const detail::MseArgs& args, bool device, detail::Breakdown* timing);
+void run_sort(detail::SortArgs& args, bool device, detail::Breakdown* timing);
 
 }  // namespace tandem::cuda

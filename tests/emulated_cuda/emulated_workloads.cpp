@@ -8,6 +8,7 @@
 
 #include "host_call.hpp"
 #include "module_api.hpp"
+#include "sort_values.hpp"
 #include "workloads.hpp"
 
 namespace tandem::cuda {
@@ -31,6 +32,11 @@ void run_map(const detail::MapArgs& a, bool device, detail::Breakdown* timing) {
 double run_mse(const detail::MseArgs& a, bool device, detail::Breakdown* timing) {
   inject_fault("mse");
   return mse_on<HostCall>(a, device, timing);
+}
+
+void run_sort(detail::SortArgs& a, bool device, detail::Breakdown* timing) {
+  inject_fault("sort");
+  sort_on<HostCall>(a, device, timing);
 }
 
 void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,

@@ -84,6 +84,20 @@ struct MseArgs {
   std::int64_t n;
 };
 
+/// Sorts x[0, n) in place: ascending, NaNs last (numpy's order), -0.0 and +0.0 equal.
+struct SortArgs {
+  DType dtype;
+  void* x;
+  std::int64_t n;
+};
+
+namespace serial {
+void sort(SortArgs&, const Exec&);
+}
+namespace openmp {
+void sort(SortArgs&, const Exec&);
+}
+
 /// Where a call is made from, as the OpenMP runtime sees it.
 enum class Nesting {
   none,             // not inside an active parallel region
@@ -136,6 +150,7 @@ class BackendImpl {
   virtual void matmul(const MatmulArgs&, const Exec&) = 0;
   virtual void polynomial_grid(const PolynomialGridArgs&, const Exec&) = 0;
   virtual double mse(const MseArgs&, const Exec&) = 0;
+  virtual void sort(SortArgs&, const Exec&) = 0;
 };
 
 /// Calls f.template operator()<T>() with T the C++ type of `d`.

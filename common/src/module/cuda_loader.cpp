@@ -189,6 +189,9 @@ class CudaBackend final : public BackendImpl {
     call("tandem::mse", args, exec, &result);
     return result;
   }
+  void sort(SortArgs& args, const Exec& exec) override {
+    call("tandem::sort", args, exec, nullptr);
+  }
 
  private:
   template <class Args>
