@@ -327,7 +327,8 @@ int main(int argc, char** argv) {
     }
   }
   // The sort job's C++ peers (tools that are not tandem: the script takes them as baselines).
-  for (const auto& [size, input] : {std::pair{"1e6 f64", &sort_1e6}, std::pair{"1e7 f64", &sort_1e7}}) {
+  for (const auto& [size, input] :
+       {std::pair{"1e6 f64", &sort_1e6}, std::pair{"1e7 f64", &sort_1e7}}) {
     const auto peer = [&](const char* tool, const Row& row) {
       std::printf(
           "%s\n    {\"job\": \"sort\", \"size\": %s, \"tool\": %s, \"seconds\": %.9g, "

@@ -57,11 +57,12 @@ void sort_case(const Config& c, tandem::Backend b, int threads, std::int64_t n, 
   Case k = workload_case("sort", dtype_name<T>(), b, threads, n, sweep, bytes, 0.0);
   if (n == kTargetN) k.label("notebook", std::int64_t{1});
   add(k.id, c, [=](benchmark::State& st) {
-     const tandem::Options o{.backend = real(b), .threads = threads};
-     const ModelScope model(b);
-     timed_sorts<T>(st, n, [&](T* x) { tandem::sort(std::span<T>(x, static_cast<std::size_t>(n)), o); });
-     finish(st, k.label, static_cast<double>(n), bytes, 0.0);
-   });
+    const tandem::Options o{.backend = real(b), .threads = threads};
+    const ModelScope model(b);
+    timed_sorts<T>(st, n,
+                   [&](T* x) { tandem::sort(std::span<T>(x, static_cast<std::size_t>(n)), o); });
+    finish(st, k.label, static_cast<double>(n), bytes, 0.0);
+  });
 }
 
 template <class T>
@@ -73,16 +74,16 @@ void sort_reference(const Config& c, const char* ref, int threads, std::int64_t 
   const std::string id = std::string("ref/") + ref + "/" + dtype_name<T>() +
                          "/threads:" + std::to_string(threads) + "/n:" + std::to_string(n);
   add(id, c, [=](benchmark::State& st) {
-     std::vector<T> scratch(static_cast<std::size_t>(n));
-     timed_sorts<T>(st, n, [&](T* x) {
-       if (std::strcmp(ref, "std_sort") == 0) {
-         std::sort(x, x + n);
-       } else {
-         tandem::detail::merge_sort(x, scratch.data(), n, threads, std::less<T>{});
-       }
-     });
-     finish(st, l, static_cast<double>(n), 2.0 * static_cast<double>(n) * sizeof(T), 0.0);
-   });
+    std::vector<T> scratch(static_cast<std::size_t>(n));
+    timed_sorts<T>(st, n, [&](T* x) {
+      if (std::strcmp(ref, "std_sort") == 0) {
+        std::sort(x, x + n);
+      } else {
+        tandem::detail::merge_sort(x, scratch.data(), n, threads, std::less<T>{});
+      }
+    });
+    finish(st, l, static_cast<double>(n), 2.0 * static_cast<double>(n) * sizeof(T), 0.0);
+  });
 }
 
 template <class T>

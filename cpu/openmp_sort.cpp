@@ -6,9 +6,8 @@
 namespace tandem::detail::openmp {
 
 void sort(SortArgs& args, const Exec& exec) {
-  visit_dtype(args.dtype, [&]<class T>() {
-    parallel_sort(static_cast<T*>(args.x), args.n, exec.threads);
-  });
+  visit_dtype(args.dtype,
+              [&]<class T>() { parallel_sort(static_cast<T*>(args.x), args.n, exec.threads); });
 }
 
 }  // namespace tandem::detail::openmp

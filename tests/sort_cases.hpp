@@ -18,8 +18,8 @@ namespace tandem_test {
 
 /// Sizes: empty, tiny, primes, and around the openmp backend's thresholds and thread parts.
 inline const std::vector<std::size_t>& sort_sizes() {
-  static const std::vector<std::size_t> sizes{0,    1,    2,    3,     7,     13,    63,
-                                              64,   65,   127,  1009,  4095,  4096,  4097,
+  static const std::vector<std::size_t> sizes{0,    1,    2,     3,      7,      13,     63,
+                                              64,   65,   127,   1009,   4095,   4096,   4097,
                                               8191, 8193, 65537, 131071, 131072, 131073, 300007};
   return sizes;
 }
@@ -36,11 +36,24 @@ T special_value(std::mt19937_64& rng) {
   using L = std::numeric_limits<T>;
   if constexpr (std::is_floating_point_v<T>) {
     using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-    const T nan_neg = std::bit_cast<T>(std::bit_cast<U>(L::quiet_NaN()) | (U{1} << (8 * sizeof(T) - 1)));
+    const T nan_neg =
+        std::bit_cast<T>(std::bit_cast<U>(L::quiet_NaN()) | (U{1} << (8 * sizeof(T) - 1)));
     const T nan_payload = std::bit_cast<T>(std::bit_cast<U>(L::quiet_NaN()) | U{5});
-    const T values[] = {L::quiet_NaN(), -L::quiet_NaN(), nan_neg, nan_payload, L::infinity(),
-                        -L::infinity(), T(0), T(-0.0), L::denorm_min(), -L::denorm_min(),
-                        L::max(), L::lowest(), L::min(), T(1), T(-1)};
+    const T values[] = {L::quiet_NaN(),
+                        -L::quiet_NaN(),
+                        nan_neg,
+                        nan_payload,
+                        L::infinity(),
+                        -L::infinity(),
+                        T(0),
+                        T(-0.0),
+                        L::denorm_min(),
+                        -L::denorm_min(),
+                        L::max(),
+                        L::lowest(),
+                        L::min(),
+                        T(1),
+                        T(-1)};
     return values[rng() % std::size(values)];
   } else {
     const T values[] = {L::min(), L::max(), T(0), T(-1), T(1), T(L::min() + 1), T(L::max() - 1)};
@@ -114,9 +127,8 @@ template <class T>
   for (std::size_t i = 0; i < result.size(); ++i) {
     const bool both_nan = result[i] != result[i] && want[i] != want[i];
     if (!(both_nan || result[i] == want[i])) {
-      return ::testing::AssertionFailure()
-             << "at " << i << " of " << result.size() << ": " << +result[i] << ", expected "
-             << +want[i];
+      return ::testing::AssertionFailure() << "at " << i << " of " << result.size() << ": "
+                                           << +result[i] << ", expected " << +want[i];
     }
   }
   std::vector<decltype(bits_of(T{}))> a(result.size()), b(input.size());

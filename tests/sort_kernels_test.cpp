@@ -133,8 +133,8 @@ TYPED_TEST(SortKernelsTest, MergeSortMatchesTheOracle) {
         std::vector<T> x = c.values;
         std::vector<T> scratch(n);
         // The NaN-last order directly (no partition first).
-        tandem::detail::merge_sort(x.data(), scratch.data(), static_cast<std::int64_t>(n),
-                                   threads, NanLastLess{});
+        tandem::detail::merge_sort(x.data(), scratch.data(), static_cast<std::int64_t>(n), threads,
+                                   NanLastLess{});
         ASSERT_TRUE(is_sorted_of(x, c.values));
       }
     }
@@ -161,8 +161,7 @@ TEST(SortKernels, MergeCoRankSplitsAStableMerge) {
   const std::vector<int> b{2, 3, 5};
   const std::int64_t want[] = {0, 1, 2, 3, 3, 3, 4, 4, 5};  // ties: a first
   for (std::int64_t k = 0; k <= 8; ++k) {
-    EXPECT_EQ(tandem::detail::merge_co_rank(k, a.data(), 5, b.data(), 3, std::less<int>{}),
-              want[k])
+    EXPECT_EQ(tandem::detail::merge_co_rank(k, a.data(), 5, b.data(), 3, std::less<int>{}), want[k])
         << "k=" << k;
   }
 }

@@ -56,8 +56,12 @@ TEST_P(SortTest, KnownFloatValues) {
   // Exactly one zero of each sign, in either order.
   EXPECT_NE(std::signbit(x[2]), std::signbit(x[3]));
 
-  std::vector<float> f{2.0f, -1.0f, std::numeric_limits<float>::denorm_min(), -0.5f,
-                       std::numeric_limits<float>::lowest(), std::numeric_limits<float>::max()};
+  std::vector<float> f{2.0f,
+                       -1.0f,
+                       std::numeric_limits<float>::denorm_min(),
+                       -0.5f,
+                       std::numeric_limits<float>::lowest(),
+                       std::numeric_limits<float>::max()};
   tandem::sort(std::span<float>(f), options());
   EXPECT_EQ(f, (std::vector<float>{std::numeric_limits<float>::lowest(), -1.0f, -0.5f,
                                    std::numeric_limits<float>::denorm_min(), 2.0f,
@@ -109,9 +113,8 @@ TEST_P(SortTest, RejectsBadArgumentsAndLeavesTheArray) {
     const auto untouched = [&] { return ::testing::AssertionResult(x == before); };
     const auto nothing = [] { return ::testing::AssertionSuccess(); };
     expect_rejected<tandem::invalid_argument>(
-        "null x", options(),
-        [](const tandem::Options& o) { tandem::sort(null_span<T>(5), o); }, nothing,
-        {"tandem::sort", "x"});
+        "null x", options(), [](const tandem::Options& o) { tandem::sort(null_span<T>(5), o); },
+        nothing, {"tandem::sort", "x"});
     tandem::Options negative = options();
     negative.threads = -3;
     expect_rejected<tandem::invalid_argument>(
@@ -135,7 +138,9 @@ TEST(SortUnavailable, ExplicitCudaWithoutCudaThrowsAndLeavesTheArray) {
   expect_rejected<tandem::backend_unavailable>(
       "cuda", with(tandem::Backend::cuda),
       [&](const tandem::Options& o) { tandem::sort(std::span<double>(x), o); },
-      [&] { return ::testing::AssertionResult(x == std::vector<double>{2.0, 1.0}); },
+      [&] {
+        return ::testing::AssertionResult(x == std::vector<double>{2.0, 1.0});
+      },
       {"tandem::sort", "cuda"});
 }
 
