@@ -1,10 +1,15 @@
 // libFuzzer target: tandem::sort with any sizes, offsets, null data, dtypes, options and any bit
 // patterns as values (NaNs of both signs and any payload, +-Inf, -0, subnormals): the result
 // must equal the serial oracle's as values (NaN matches NaN, -0 matches +0), be a permutation
-// of the input's bits, and nothing outside the span may change.
+// of the input's bits, and nothing outside the span may change. The openmp backend's kernels
+// (radix sort, merge sort) also run directly on the span, at 1 to 4 threads: through the entry
+// point spans this short take std::sort.
 #include <algorithm>
 
 #include "fuzz_common.hpp"
+#include "kernels/merge_sort.hpp"
+#include "kernels/radix_sort.hpp"
+#include "kernels/sort_keys.hpp"
 
 using namespace tandem_fuzz;
 
@@ -53,6 +58,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       return e;
     };
     TANDEM_FUZZ_CHECK(elements(pool.bytes) == elements(before));
+    // The kernels on the input, against the oracle's values.
+    const int threads = fdp.ConsumeIntegralInRange<int>(1, 4);
+    // The input is in `before` (the pool holds the sorted result by now).
+    std::vector<T> values(static_cast<std::size_t>(x.cols));
+    std::memcpy(values.data(), before.data() + x.offset * static_cast<std::int64_t>(E),
+                values.size() * E);
+    std::vector<T> radix = values;
+    std::vector<T> merged = values;
+    std::vector<T> scratch(values.size());
+    const std::int64_t m = tandem::detail::partition_nans(radix.data(), x.cols);
+    tandem::detail::radix_sort(radix.data(), scratch.data(), m, threads);
+    tandem::detail::merge_sort(merged.data(), scratch.data(), x.cols, threads,
+                               tandem::detail::NanLastLess{});
+    for (std::int64_t i = 0; i < x.cols; ++i) {
+      TANDEM_FUZZ_CHECK(same_value(radix[static_cast<std::size_t>(i)], s[i]));
+      TANDEM_FUZZ_CHECK(same_value(merged[static_cast<std::size_t>(i)], s[i]));
+    }
   });
   return 0;
 }
