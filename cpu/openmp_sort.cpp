@@ -1,3 +1,4 @@
+// RECIPE 6 (ARCHITECTURE.md, "Adding a workload"): the openmp backend.
 // sort on the openmp backend: kernels/parallel_sort.hpp (NaNs to the end, then std::sort when
 // small, else a parallel LSD radix sort on the values' order-preserving bit images).
 #include "kernels/parallel_sort.hpp"

@@ -1,3 +1,4 @@
+// RECIPE 5 (ARCHITECTURE.md, "Adding a workload"): the serial oracle.
 // sort on the serial backend, the oracle: the NaNs moved to the end, then std::sort of the rest.
 #include <algorithm>
 

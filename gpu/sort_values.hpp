@@ -10,13 +10,11 @@
 #include <thrust/sort.h>
 #include <thrust/transform.h>
 
-#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
 #include "device_ops.hpp"
-#include "dispatch/backend_impl.hpp"
 
 namespace tandem::cuda {
 
@@ -79,30 +77,6 @@ void sort_values(Policy&& policy, T* x, std::int64_t n) {
   thrust::transform(policy, x, x + m, keys, ToSortKey<T>{});
   thrust::sort(policy, keys, keys + m);
   thrust::transform(policy, keys, keys + m, x, FromSortKey<T>{});
-}
-
-/// sort: the values staged in (host data) or sorted where they are (a DeviceBuffer), then
-/// sort_values; Thrust's temporaries come from the call's scratch.
-template <class Call>
-void sort_on(detail::SortArgs& a, bool device, detail::Breakdown* timing) {
-  if (a.n < 2) return;  // nothing to sort, nothing to copy
-  detail::visit_dtype(a.dtype, [&]<class T>() {
-    Call call(timing);
-    const std::size_t bytes = static_cast<std::size_t>(a.n) * sizeof(T);
-    T* x = static_cast<T*>(a.x);
-    // Every buffer is taken before the first copy starts the clock.
-    if (!device) {
-      call.prepare_staging();
-      x = call.template scratch_for<T>(a.n);
-      call.upload(x, a.x, 1, bytes, bytes);
-    }
-    call.compute_begin();
-    sort_values(call.policy(), x, a.n);
-    call.launched();
-    call.compute_end();
-    if (!device) call.download(a.x, bytes, x, 1, bytes);
-    call.finish();
-  });
 }
 
 }  // namespace tandem::cuda

@@ -1,3 +1,5 @@
+// RECIPE 4 (ARCHITECTURE.md, "Adding a workload"): the entry points, the verifier, the Problem
+// formula and the traits.
 // tandem::sort: validate, dispatch; then what the workload is (Problem, traits) and its
 // verification (the backend sorts a copy, serial another; equal as values, then committed).
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "checks/validate.hpp"
+#include "checks/verify_tools.hpp"
 #include "dispatch/dispatch.hpp"
 #include "tandem/sort.hpp"
 #include "workloads/sample_data.hpp"
@@ -31,11 +34,9 @@ void verified_sort(BackendImpl& backend, const Exec& exec, const SortArgs& args,
   std::vector<T> mine(x, x + n);
   std::vector<T> want(x, x + n);
   SortArgs a{args.dtype, mine.data(), args.n};
-  const auto t = std::chrono::steady_clock::now();
-  backend.sort(a, exec);
-  v.backend_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  timed(v, [&] { run_on<tandem::Workload::sort>(backend, a, exec); });
   SortArgs s{args.dtype, want.data(), args.n};
-  serial::sort(s, Exec{});
+  run_on<tandem::Workload::sort>(serial_backend(), s, serial_exec());
   v.compared = args.n;
   for (std::size_t i = 0; i < n; ++i) {
     const bool same = mine[i] == want[i] || (mine[i] != mine[i] && want[i] != want[i]);
@@ -61,7 +62,8 @@ void sort_impl(std::span<T> x, const Options& options) {
   SortArgs args{dtype_of<T>, x.data(), n};
   const Call call{kSort, Problem::sort(dtype_of<T>, n)};
   run(
-      call, options, start, [&](BackendImpl& be, const Exec& e) { be.sort(args, e); },
+      call, options, start,
+      [&](BackendImpl& be, const Exec& e) { run_on<tandem::Workload::sort>(be, args, e); },
       [&](BackendImpl& be, const Exec& e, Verification& v) { verified_sort<T>(be, e, args, v); });
 }
 
@@ -134,7 +136,8 @@ const WorkloadTraits& traits_of<tandem::Workload::sort>() {
                                 [x] { return order_checksum(*x); }};
             });
           },
-      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, false},
+      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, false,
+              "N values sorted ascending in place (NaNs last)"},
   };
   return t;
 }
