@@ -146,6 +146,7 @@ void register_map(const Config& c);
 void register_matmul(const Config& c);
 void register_polynomial_grid(const Config& c);
 void register_mse(const Config& c);
+void register_sort(const Config& c);
 /// GPU references and device-resident runs (nothing when cuda is unavailable).
 void register_gpu(const Config& c);
 

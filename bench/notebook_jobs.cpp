@@ -15,6 +15,10 @@
 //   matmul int       A, B from hash_digit() below; sum(C) = A.sum(0) @ B.sum(1), exact;
 //   polynomial grid  the sum of all 10^4 x 50 entries (numpy broadcasting's to ~1e-12);
 //   mse              errors ~ N(0, 1) from a fixed seed: the mse itself, 1 +- a few sqrt(2/n).
+//   sort             sort_input() below (reproducible in numpy): sum of s[i] * i / n over the
+//                    sorted values, which only the sorted order gives.
+// The sort job also has C++ peers in the same run: std::sort, and std::sort(std::execution::par)
+// where the standard library has parallel algorithms (libstdc++: only with TBB).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -28,6 +32,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#if defined(TANDEM_BENCH_HAS_PAR_SORT)
+#include <execution>
+#endif
 
 #include "tandem/tandem.hpp"
 
@@ -145,6 +153,69 @@ Job matmul_job(std::string size, const tandem::Matrix<T>& A, const tandem::Matri
       [](const tandem::Matrix<T>& C) { return total(C.values()); });
 }
 
+/// The sort job's values: splitmix64 of i + 1, top 53 bits, as a double in [-0.5, 0.5); numpy
+/// computes the same (bench/notebooks.py, sort_input).
+std::vector<double> sort_input(std::size_t n) {
+  std::vector<double> v(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t z = (i + 1) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    v[i] = static_cast<double>(z >> 11) * 0x1p-53 - 0.5;
+  }
+  return v;
+}
+
+/// Sum of s[i] * i / n: checks the order as well as the values.
+double order_checksum(std::span<const double> s) {
+  long double total = 0;
+  const auto n = static_cast<long double>(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    total += static_cast<long double>(s[i]) * (static_cast<long double>(i) / n);
+  }
+  return static_cast<double>(total);
+}
+
+/// The sort job: each call copies the input into the output and sorts it there, as np.sort(x)
+/// returns a sorted copy.
+Job sort_job(std::string size, const std::vector<double>& x) {
+  const std::size_t n = x.size();
+  return make_job(
+      "sort", std::move(size), [n] { return std::make_unique_for_overwrite<double[]>(n); },
+      [&x, n](const tandem::Options& o, std::unique_ptr<double[]>& y) {
+        std::copy(x.begin(), x.end(), y.get());
+        tandem::sort(std::span<double>(y.get(), n), o);
+      },
+      [n](const std::unique_ptr<double[]>& y) {
+        return order_checksum(std::span<const double>(y.get(), n));
+      });
+}
+
+/// A C++ peer of the sort job (a copy, then `sort` in place): a Row like tandem's.
+template <class Sort>
+Row sort_peer(const std::vector<double>& x, int repeats, Sort sort) {
+  Row row;
+  std::vector<double> y(x.size());
+  const auto once = [&] {
+    std::copy(x.begin(), x.end(), y.begin());
+    sort(y.data(), y.data() + y.size());
+    return 0;
+  };
+  once();  // warm-up
+  row.seconds = best_of(repeats, once, row.runs);
+  row.seconds_fresh = best_of(
+      repeats,
+      [&] {
+        std::vector<double> fresh(x);
+        sort(fresh.data(), fresh.data() + fresh.size());
+        return fresh;
+      },
+      row.runs);
+  row.checksum = order_checksum(y);
+  return row;
+}
+
 /// JSON string literal (the names and device descriptions here are plain, but be safe).
 std::string quoted(std::string_view s) {
   std::string out = "\"";
@@ -222,6 +293,12 @@ int main(int argc, char** argv) {
         [](double m) { return m; }));
   }
 
+  // sort: 1e6 and 1e7 values in [-0.5, 0.5).
+  const std::vector<double> sort_1e6 = sort_input(1'000'000);
+  const std::vector<double> sort_1e7 = sort_input(10'000'000);
+  jobs.push_back(sort_job("1e6 f64", sort_1e6));
+  jobs.push_back(sort_job("1e7 f64", sort_1e7));
+
   std::vector<tandem::Backend> backends = tandem::available_backends();
   backends.push_back(tandem::Backend::automatic);
 
@@ -248,6 +325,25 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       sep = ",";
     }
+  }
+  // The sort job's C++ peers (tools that are not tandem: the script takes them as baselines).
+  for (const auto& [size, input] :
+       {std::pair{"1e6 f64", &sort_1e6}, std::pair{"1e7 f64", &sort_1e7}}) {
+    const auto peer = [&](const char* tool, const Row& row) {
+      std::printf(
+          "%s\n    {\"job\": \"sort\", \"size\": %s, \"tool\": %s, \"seconds\": %.9g, "
+          "\"seconds_fresh_output\": %.9g, \"checksum\": %.17g, \"runs\": %d}",
+          sep, quoted(size).c_str(), quoted(tool).c_str(), row.seconds, row.seconds_fresh,
+          row.checksum, row.runs);
+      std::fflush(stdout);
+      sep = ",";
+    };
+    peer("std::sort", sort_peer(*input, repeats, [](double* b, double* e) { std::sort(b, e); }));
+#if defined(TANDEM_BENCH_HAS_PAR_SORT)
+    peer("std::sort(par)", sort_peer(*input, repeats, [](double* b, double* e) {
+           std::sort(std::execution::par, b, e);
+         }));
+#endif
   }
   std::printf("\n  ]\n}\n");
   return 0;

@@ -19,7 +19,14 @@ Faithful to the notebooks, with these adaptations (also in the JSON's "notes"):
   * pools (Pool(2), joblib's workers) are started and warmed outside the timed region, and the
     MSE data is distributed outside it, as the notebooks' %time/%timeit lines do;
   * the pure-Python MSE runs at 1e5 and 1e6 only (at 1e7 it takes seconds per run and shows
-    nothing new); --quick also skips the 1e7 multiprocessing map-reduce.
+    nothing new); --quick also skips the 1e7 multiprocessing map-reduce;
+  * sort is the multiprocessing notebook's exercise ("maybe even a mergesort"), written as its
+    map-reduce: the list distributed in Pool-size parts outside the timed region, map = sorted()
+    of each part in the pool, reduce = heapq.merge of the sorted parts; numpy's np.sort(x) and
+    Python's sorted(xs) beside it, and C++'s std::sort (and std::sort(std::execution::par)
+    where the standard library has it) from tandem_notebook_jobs; the values are tandem's
+    (splitmix64, see sort_input), each sort returns a sorted copy, and its checksum, sum of
+    s[i] * i / n, checks the order; --quick skips the pure-Python sorts at 1e7.
 
 Times are the best of up to N calls (default 5), stopping once a tool has used its time budget,
 so the slow tools (numpy's int matmul takes seconds) run once or twice. tandem rows come from
@@ -39,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import heapq
 import itertools
 import json
 import math
@@ -111,6 +119,21 @@ def f_reduce(data):
     return sums.sum() / counts.sum()
 
 
+def merge_sorted(parts):
+    """The mergesort's reduce: one sorted list from the sorted parts."""
+    return list(heapq.merge(*parts))
+
+
+def sort_input(n):
+    """tandem_notebook_jobs' sort values: splitmix64(i + 1) >> 11, scaled to [-0.5, 0.5)."""
+    with np.errstate(over="ignore"):
+        z = np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53 - 0.5
+
+
 def poly_broadcast(params, x):
     """The fair numpy baseline of the grid: every parameter set at every x in one expression."""
     a, b, c, d = params.T
@@ -172,6 +195,17 @@ def notebook_cases(pool, quick):
         if not (quick and n == 10**7):
             cases.append(Case("mse", size, POOL, "f_reduce(p.map(f_map, distributed_data))",
                               lambda d=distributed: f_reduce(pool.map(f_map, d))))
+    for n in (10**6, 10**7):
+        values = sort_input(n)
+        values_list = values.tolist()
+        parts = [values_list[i * n // N_JOBS:(i + 1) * n // N_JOBS] for i in range(N_JOBS)]
+        size = f"1e{round(math.log10(n))} f64"
+        cases.append(Case("sort", size, "numpy", "np.sort(x)", lambda v=values: np.sort(v)))
+        if not (quick and n == 10**7):
+            cases.append(Case("sort", size, "python list", "sorted(xs)",
+                              lambda v=values_list: sorted(v)))
+            cases.append(Case("sort", size, POOL, "merge_sorted(p.map(sorted, parts))",
+                              lambda p=parts: merge_sorted(pool.map(sorted, p))))
     return cases
 
 
@@ -188,8 +222,12 @@ def best_of(fn, repeats, budget):
     return best, runs, result
 
 
-def checksum(result):
-    """Sum of every value of a tool's output (a scalar, array, list of arrays or of numbers)."""
+def checksum(result, job=None):
+    """Sum of every value of a tool's output (a scalar, array, list of arrays or of numbers);
+    for sort, sum of s[i] * i / n, which checks the order too."""
+    if job == "sort":
+        s = np.asarray(result, dtype=np.float64)
+        return float((s * (np.arange(s.size) / s.size)).sum())
     total = np.asarray(result).sum()
     return int(total) if np.issubdtype(total.dtype, np.integer) else float(total)
 
@@ -240,7 +278,7 @@ def check_rows(rows):
             n = int(float(r["size"].split()[0]))  # N(0, 1) data: mse = 1 +- sqrt(2 / n)
             if abs(value - 1.0) > 6 * math.sqrt(2.0 / n):
                 problem = f"mse {value!r} of N(0, 1) data is more than 6 sigma from 1"
-        else:  # map 2k, map x*x, polynomial grid: tandem's inputs are numpy's, sums must agree
+        else:  # map 2k, map x*x, polynomial grid, sort: tandem's inputs are numpy's
             expected = numpy_sum[key]
             value = int(value) if isinstance(expected, int) else value
             if not agree(value, expected):
@@ -262,6 +300,8 @@ TARGETS = [  # (name, job, size, baseline tool, required speedup)
     ("notebook polynomial grid vs numpy broadcasting", "polynomial grid", "10^4x50 f64", "numpy",
      10),
     ("MSE 1e7 vs numpy", "mse", "1e7 f64", "numpy", 5),
+    ("sort 1e7 f64 vs std::sort", "sort", "1e7 f64", "std::sort", 1.6),
+    ("sort 1e7 f64 vs numpy np.sort", "sort", "1e7 f64", "numpy", 1.0),
 ]
 
 
@@ -415,7 +455,7 @@ def main():
         for case in notebook_cases(pool, args.quick):
             seconds, runs, result = best_of(case.fn, repeats, budget)
             rows.append({"job": case.job, "size": case.size, "tool": case.tool,
-                         "seconds": seconds, "runs": runs, "checksum": checksum(result),
+                         "seconds": seconds, "runs": runs, "checksum": checksum(result, case.job),
                          "code": case.code})
             print(f"  {case.job} {case.size} {case.tool}: {seconds * 1e3:.1f} ms", flush=True)
     rows += tandem["rows"]

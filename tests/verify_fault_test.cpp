@@ -224,4 +224,19 @@ TEST(FaultMapEnv, CaughtThroughTandemVerify) {
   EXPECT_NE(stats.reason.find("verification skipped"), std::string::npos) << stats.reason;
 }
 
+TEST(FaultSort, CaughtAndTheArrayUntouched) {
+  require_cuda();
+  std::vector<std::int64_t> x{4, -2, 9, 0, 7};
+  expect_caught([&](tandem::Stats* s) { tandem::sort(std::span<std::int64_t>(x), verify_on(s)); },
+                {"tandem::sort: verification against serial failed: the cuda backend's sorted "
+                 "i64 array has -1 at index 0 of 5 but serial's has -2"});
+  EXPECT_EQ(x, (std::vector<std::int64_t>{4, -2, 9, 0, 7}));
+  // -0.0 nudged to the smallest subnormal: a value apart from every input value.
+  std::vector<double> y{1.0, -0.0, 0.5};
+  tandem::Stats stats;
+  EXPECT_TRUE(tandem_test::throws<tandem::verification_error>(
+      [&] { tandem::sort(std::span<double>(y), verify_on(&stats)); }, {"tandem::sort"}));
+  EXPECT_EQ(y, (std::vector<double>{1.0, -0.0, 0.5}));
+}
+
 }  // namespace

@@ -14,6 +14,7 @@
 #include "tandem/options.hpp"
 #include "tandem/plan.hpp"
 #include "tandem/polynomial_grid.hpp"
+#include "tandem/sort.hpp"
 #include "tandem/version.hpp"
 #include "tandem/views.hpp"
 #include "tandem/workload.hpp"

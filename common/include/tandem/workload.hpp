@@ -20,7 +20,8 @@
   X(map)                            \
   X(matmul)                         \
   X(polynomial_grid)                \
-  X(mse)
+  X(mse)                            \
+  X(sort)
 
 namespace tandem {
 
@@ -87,6 +88,8 @@ struct Problem {
                                                std::int64_t ncoef, bool table = false);
   /// mse of n values (`two_inputs`: mse(a, b)).
   TANDEM_EXPORT static Problem mse(DType dtype, std::int64_t n, bool two_inputs = false);
+  /// sort of n values in place (reads and writes n).
+  TANDEM_EXPORT static Problem sort(DType dtype, std::int64_t n);
 };
 
 /// The size of a generated call of any workload, as `tandem run` and `tandem plan` take it:

@@ -83,6 +83,14 @@ TANDEM_WORKLOAD_ARGS(matmul, MatmulArgs)
 TANDEM_WORKLOAD_ARGS(polynomial_grid, PolynomialGridArgs)
 TANDEM_WORKLOAD_ARGS(mse, MseArgs)  // RECIPE 3
 
+/// Sorts x[0, n) in place: ascending, NaNs last (numpy's order), -0.0 and +0.0 equal.
+struct SortArgs {
+  DType dtype;
+  void* x;
+  std::int64_t n;
+};
+TANDEM_WORKLOAD_ARGS(sort, SortArgs)
+
 // Every workload has its struct, and each can cross the module boundary as bytes.
 #define TANDEM_CHECK_ARGS_(name)                                              \
   static_assert(std::is_trivially_copyable_v<Args<tandem::Workload::name>> && \
