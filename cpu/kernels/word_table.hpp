@@ -1,7 +1,8 @@
 #pragma once
 // word_count's CPU kernel: an open-addressing table of folded words (word_bytes.hpp) that
 // allocates nothing per word in the hot loop (a word is folded into a grow-only buffer, hashed
-// eight bytes at a time, and copied into a block arena only the first time it is seen), and the
+// eight bytes at a time, and stored the first time it is seen: in its slot when short, else in
+// a block arena), and the
 // parallel count built from it: the text split at word boundaries, one table per part, each
 // table cut by hash into P shards, shard s of every table merged by part s (no lock: each key
 // belongs to exactly one shard), each merged shard sorted, the sorted shards merged.
@@ -32,23 +33,19 @@ inline bool word_before(const WordRef& a, const WordRef& b) noexcept {
   return c != 0 ? c < 0 : a.size < b.size;
 }
 
-/// 64-bit hash of n bytes, read eight at a time (words are short: a few multiplies each).
-inline std::uint64_t hash_bytes(const unsigned char* p, std::size_t n) noexcept {
+/// The hash of a folded word read from a buffer padded with zeros to a multiple of 8 bytes,
+/// eight bytes at a time (words are short: a few multiplies each); the top 32 bits of a 64-bit
+/// mix.
+inline std::uint32_t hash_padded(const unsigned char* p, std::size_t n) noexcept {
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
-  for (; n >= 8; p += 8, n -= 8) {
+  for (std::size_t k = 0; k < n; k += 8) {
     std::uint64_t w;
-    std::memcpy(&w, p, 8);
+    std::memcpy(&w, p + k, 8);
     h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
     h ^= h >> 29;
   }
-  if (n > 0) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * 0x94D049BB133111EBull;
-  }
-  h ^= h >> 32;
   h *= 0xD6E8FEB86659FD93ull;
-  return h ^ (h >> 32);
+  return static_cast<std::uint32_t>(h >> 32);
 }
 
 /// Append-only storage of word bytes in blocks: what it returns stays where it is.
@@ -75,49 +72,95 @@ class Arena {
   std::size_t left_ = 0;
 };
 
-/// Open addressing (linear probing, load <= 1/2) from a folded word to its count. Keys point
-/// into an Arena: the table's own (add_new_key = true) or another table's (merging).
+/// Words of up to this many bytes live in the table's slot itself (one cache access per word).
+inline constexpr std::size_t kInlineWord = 16;
+
+/// Open addressing (linear probing, load <= 1/2) from a folded word to its count, 32 bytes a
+/// slot. A word of up to kInlineWord bytes is kept in its slot, zero-padded; a longer one is a
+/// pointer into an Arena: the table's own (counting) or another table's (merging).
 class WordTable {
  public:
   struct Slot {
-    std::uint64_t hash;
-    const unsigned char* key;
-    std::size_t size;
     std::int64_t count;  // 0: empty
+    std::uint32_t hash;
+    std::uint32_t small;  // the size when <= kInlineWord, else kInlineWord + 1
+    union {
+      unsigned char bytes[kInlineWord];
+      struct {
+        const unsigned char* data;
+        std::size_t size;
+      } large;
+    };
+    const unsigned char* data() const noexcept { return small <= kInlineWord ? bytes : large.data; }
+    std::size_t size() const noexcept { return small <= kInlineWord ? small : large.size; }
   };
+  static_assert(sizeof(Slot) == 32);
 
   explicit WordTable(std::size_t expected = 512) {
     std::size_t capacity = 1024;
     while (capacity < 2 * expected) capacity *= 2;
-    slots_.assign(capacity, Slot{0, nullptr, 0, 0});
+    slots_.resize(capacity);
+    for (Slot& s : slots_) s.count = 0;
   }
 
-  /// Adds `count` to word w[0..n) (folded, hash h). A new word's bytes are copied into `arena`
-  /// when it is given, else the table keeps w itself.
-  void add(const unsigned char* w, std::size_t n, std::uint64_t h, std::int64_t count,
+  /// Adds `count` to word w[0..n) (folded, hash h). A word of up to kInlineWord bytes must be
+  /// readable and zero-padded to kInlineWord bytes. A new longer word's bytes are copied into
+  /// `arena` when it is given, else the table points to w itself.
+  void add(const unsigned char* w, std::size_t n, std::uint32_t h, std::int64_t count,
            Arena* arena) {
     if (2 * (used_ + 1) > slots_.size()) grow();
     const std::size_t mask = slots_.size() - 1;
+    const auto small = static_cast<std::uint32_t>(std::min(n, kInlineWord + 1));
+    std::uint64_t w0 = 0, w1 = 0;
+    if (n <= kInlineWord) {
+      std::memcpy(&w0, w, 8);
+      std::memcpy(&w1, w + 8, 8);
+    }
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.count == 0) {
-        s = Slot{h, arena != nullptr ? arena->store(w, n) : w, n, count};
+        s.count = count;
+        s.hash = h;
+        s.small = small;
+        if (n <= kInlineWord) {
+          std::memcpy(s.bytes, &w0, 8);
+          std::memcpy(s.bytes + 8, &w1, 8);
+        } else {
+          s.large.data = arena != nullptr ? arena->store(w, n) : w;
+          s.large.size = n;
+        }
         ++used_;
         return;
       }
-      if (s.hash == h && s.size == n && std::memcmp(s.key, w, n) == 0) {
-        s.count += count;
-        return;
+      if (s.hash != h || s.small != small) continue;
+      if (n <= kInlineWord) {
+        std::uint64_t s0, s1;
+        std::memcpy(&s0, s.bytes, 8);
+        std::memcpy(&s1, s.bytes + 8, 8);
+        if (s0 != w0 || s1 != w1) continue;
+      } else if (s.large.size != n || std::memcmp(s.large.data, w, n) != 0) {
+        continue;
       }
+      s.count += count;
+      return;
     }
   }
 
   const std::vector<Slot>& slots() const noexcept { return slots_; }
   std::size_t size() const noexcept { return used_; }
+  /// A hint: the slot where a word of hash h is looked up first will soon be read.
+  void prefetch(std::uint32_t h) const noexcept {
+#if defined(__GNUC__)
+    __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+#else
+    (void)h;
+#endif
+  }
 
  private:
   void grow() {
-    std::vector<Slot> old(slots_.size() * 2, Slot{0, nullptr, 0, 0});
+    std::vector<Slot> old(slots_.size() * 2);
+    for (Slot& s : old) s.count = 0;
     old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
@@ -132,23 +175,48 @@ class WordTable {
   std::size_t used_ = 0;
 };
 
-/// Counts the words of p[0..n) into `table` (new words' bytes into `arena`); n ends at a word
-/// boundary. `fold_buffer` is grow-only scratch for one folded word.
+/// Counts the words of p[0..n) into `table` (new long words' bytes into `arena`); n ends at a
+/// word boundary. Words are folded and hashed a batch at a time, their slots prefetched, then
+/// counted: the table's cache misses overlap instead of following one another. `fold_buffer`
+/// is grow-only scratch for a batch of folded, zero-padded words.
 inline void count_words(const unsigned char* p, std::size_t n, WordTable& table, Arena& arena,
                         std::vector<unsigned char>& fold_buffer) {
+  constexpr std::size_t kBatch = 16;
+  struct Pending {
+    std::size_t offset;
+    std::size_t size;
+    std::uint32_t hash;
+  };
+  Pending pending[kBatch];
   const unsigned char* f = kFoldOrZero.data();
   std::size_t i = 0;
-  for (;;) {
-    while (i < n && f[p[i]] == 0) ++i;
-    if (i == n) return;
-    std::size_t end = i + 1;
-    while (end < n && f[p[end]] != 0) ++end;
-    const std::size_t len = end - i;
-    if (len > fold_buffer.size()) fold_buffer.resize(std::max(len, 2 * fold_buffer.size()));
-    unsigned char* b = fold_buffer.data();
-    for (std::size_t k = 0; k < len; ++k) b[k] = f[p[i + k]];
-    table.add(b, len, hash_bytes(b, len), 1, &arena);
-    i = end;
+  while (i < n) {
+    std::size_t batch = 0;
+    std::size_t used = 0;  // bytes of fold_buffer taken by this batch
+    while (batch < kBatch) {
+      while (i < n && f[p[i]] == 0) ++i;
+      if (i == n) break;
+      std::size_t end = i + 1;
+      while (end < n && f[p[end]] != 0) ++end;
+      const std::size_t len = end - i;
+      // The word, then zeros up to the next multiple of 8 and at least kInlineWord of them.
+      const std::size_t padded = (len + kInlineWord + 7) / 8 * 8;
+      if (used + padded > fold_buffer.size()) {
+        fold_buffer.resize(std::max(used + padded, 2 * fold_buffer.size()));
+      }
+      unsigned char* b = fold_buffer.data() + used;
+      for (std::size_t k = 0; k < len; ++k) b[k] = f[p[i + k]];
+      std::memset(b + len, 0, padded - len);
+      const std::uint32_t h = hash_padded(b, len);
+      table.prefetch(h);
+      pending[batch++] = Pending{used, len, h};
+      used += padded;
+      i = end;
+    }
+    for (std::size_t k = 0; k < batch; ++k) {
+      table.add(fold_buffer.data() + pending[k].offset, pending[k].size, pending[k].hash, 1,
+                &arena);
+    }
   }
 }
 
@@ -161,8 +229,8 @@ inline std::size_t word_boundary_at_or_after(const unsigned char* p, std::size_t
 }
 
 /// Which of `shards` shards a hash belongs to (its high bits: the tables index by the low ones).
-inline std::size_t shard_of(std::uint64_t h, std::size_t shards) noexcept {
-  return static_cast<std::size_t>(((h >> 32) * shards) >> 32);
+inline std::size_t shard_of(std::uint32_t h, std::size_t shards) noexcept {
+  return static_cast<std::size_t>((std::uint64_t{h} * shards) >> 32);
 }
 
 /// The words of text[0..n) counted on `parts` parts (1 to 4096), sorted by word_before, each
@@ -181,6 +249,7 @@ void count_words_sharded(const unsigned char* text, std::size_t n, std::size_t p
     std::exception_ptr error;
   };
   std::vector<Part> part(parts);
+  std::vector<WordTable> merged_tables(parts);  // the merged shards' short words live here
   const auto guarded = [&part](std::size_t i, auto&& body) {
     try {
       body();
@@ -214,18 +283,19 @@ void count_words_sharded(const unsigned char* text, std::size_t n, std::size_t p
     guarded(i, [&] {
       std::size_t total = 0;
       for (const Part& p : part) total += p.shards[i].size();
-      WordTable merged(total);
+      WordTable& merged = merged_tables[i];
+      merged = WordTable(total);
       for (const Part& p : part) {
         const auto& slots = p.table.slots();
         for (std::size_t s : p.shards[i]) {
           const WordTable::Slot& slot = slots[s];
-          merged.add(slot.key, slot.size, slot.hash, slot.count, nullptr);
+          merged.add(slot.data(), slot.size(), slot.hash, slot.count, nullptr);
         }
       }
       std::vector<WordRef>& out = part[i].merged;
       out.reserve(merged.size());
       for (const WordTable::Slot& slot : merged.slots()) {
-        if (slot.count != 0) out.push_back(WordRef{slot.key, slot.size, slot.count});
+        if (slot.count != 0) out.push_back(WordRef{slot.data(), slot.size(), slot.count});
       }
       std::sort(out.begin(), out.end(), word_before);
     });
