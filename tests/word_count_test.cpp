@@ -121,15 +121,17 @@ TEST_P(WordCountTest, OneWordOfAHundredMegabytes) {
   EXPECT_EQ(got[0].count, 1);
   EXPECT_EQ(got[0].word.size(), text.size());
   EXPECT_EQ(got[0].word.find_first_not_of('q'), std::string::npos);
-  // Between separators, repeated.
+  // Cut in two between separators: two words of about 50 MB, once each; the shorter is a
+  // prefix of the longer, so it comes first.
   text[0] = ' ';
   text[text.size() / 2] = ' ';
   text.back() = '.';
   const Counts two = count(text);
   ASSERT_EQ(two.size(), 2u);
-  EXPECT_EQ(two[0].word.size(), text.size() / 2 - 1);
-  EXPECT_EQ(two[1].word.size(), text.size() / 2 - 2);
-  EXPECT_EQ(two[0].count + two[1].count, 2);
+  EXPECT_EQ(two[0].word.size(), text.size() / 2 - 2);
+  EXPECT_EQ(two[1].word.size(), text.size() / 2 - 1);
+  EXPECT_EQ(two[0].count, 1);
+  EXPECT_EQ(two[1].count, 1);
 }
 
 TEST_P(WordCountTest, EveryCutOfShortTexts) {
