@@ -16,6 +16,10 @@
 
 #include "kernels/word_bytes.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace tandem::detail::words {
 
 /// A counted word: its folded bytes (kept alive by whoever made it) and its count.
@@ -33,19 +37,33 @@ inline bool word_before(const WordRef& a, const WordRef& b) noexcept {
   return c != 0 ? c < 0 : a.size < b.size;
 }
 
-/// The hash of a folded word read from a buffer padded with zeros to a multiple of 8 bytes,
-/// eight bytes at a time (words are short: a few multiplies each); the top 32 bits of a 64-bit
-/// mix.
+/// The hash of a folded word: a 64-bit mix over its bytes read eight at a time, zero-padded to
+/// a multiple of 8 (words are short: a few multiplies each), keeping the top 32 bits.
+/// hash_padded reads a padded buffer; hash_small takes a word of up to 16 bytes as two words
+/// (the same value for the same word).
+inline std::uint64_t hash_start(std::size_t n) noexcept {
+  return 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
+}
+inline std::uint64_t hash_round(std::uint64_t h, std::uint64_t w) noexcept {
+  h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 29);
+}
+inline std::uint32_t hash_end(std::uint64_t h) noexcept {
+  return static_cast<std::uint32_t>((h * 0xD6E8FEB86659FD93ull) >> 32);
+}
 inline std::uint32_t hash_padded(const unsigned char* p, std::size_t n) noexcept {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
+  std::uint64_t h = hash_start(n);
   for (std::size_t k = 0; k < n; k += 8) {
     std::uint64_t w;
     std::memcpy(&w, p + k, 8);
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 29;
+    h = hash_round(h, w);
   }
-  h *= 0xD6E8FEB86659FD93ull;
-  return static_cast<std::uint32_t>(h >> 32);
+  return hash_end(h);
+}
+inline std::uint32_t hash_small(std::uint64_t w0, std::uint64_t w1, std::size_t n) noexcept {
+  std::uint64_t h = hash_round(hash_start(n), w0);
+  if (n > 8) h = hash_round(h, w1);
+  return hash_end(h);
 }
 
 /// Append-only storage of word bytes in blocks: what it returns stays where it is.
@@ -108,14 +126,35 @@ class WordTable {
   /// `arena` when it is given, else the table points to w itself.
   void add(const unsigned char* w, std::size_t n, std::uint32_t h, std::int64_t count,
            Arena* arena) {
-    if (2 * (used_ + 1) > slots_.size()) grow();
-    const std::size_t mask = slots_.size() - 1;
-    const auto small = static_cast<std::uint32_t>(std::min(n, kInlineWord + 1));
     std::uint64_t w0 = 0, w1 = 0;
     if (n <= kInlineWord) {
       std::memcpy(&w0, w, 8);
       std::memcpy(&w1, w + 8, 8);
     }
+    add(w0, w1, w, n, h, count, arena);
+  }
+  /// add() for a word of up to kInlineWord bytes given as two zero-padded words.
+  void add_small(std::uint64_t w0, std::uint64_t w1, std::size_t n, std::uint32_t h) {
+    add(w0, w1, nullptr, n, h, 1, nullptr);
+  }
+
+  const std::vector<Slot>& slots() const noexcept { return slots_; }
+  std::size_t size() const noexcept { return used_; }
+  /// A hint: the slot where a word of hash h is looked up first will soon be read.
+  void prefetch(std::uint32_t h) const noexcept {
+#if defined(__GNUC__)
+    __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+#else
+    (void)h;
+#endif
+  }
+
+ private:
+  void add(std::uint64_t w0, std::uint64_t w1, const unsigned char* w, std::size_t n,
+           std::uint32_t h, std::int64_t count, Arena* arena) {
+    if (2 * (used_ + 1) > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    const auto small = static_cast<std::uint32_t>(std::min(n, kInlineWord + 1));
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.count == 0) {
@@ -146,18 +185,6 @@ class WordTable {
     }
   }
 
-  const std::vector<Slot>& slots() const noexcept { return slots_; }
-  std::size_t size() const noexcept { return used_; }
-  /// A hint: the slot where a word of hash h is looked up first will soon be read.
-  void prefetch(std::uint32_t h) const noexcept {
-#if defined(__GNUC__)
-    __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
-#else
-    (void)h;
-#endif
-  }
-
- private:
   void grow() {
     std::vector<Slot> old(slots_.size() * 2);
     for (Slot& s : old) s.count = 0;
@@ -175,48 +202,93 @@ class WordTable {
   std::size_t used_ = 0;
 };
 
+#if defined(__SSE2__)
+/// The 16 bytes at p as a bit mask of word bytes (bit k: p[k]), and folded (ASCII upper case
+/// plus 0x20). Unsigned ranges as signed compares after an offset that moves the range's first
+/// value to -128.
+inline unsigned word_mask(__m128i v) noexcept {
+  const __m128i letter = _mm_cmplt_epi8(
+      _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x80 - 'a')),
+      _mm_set1_epi8(-128 + 26));
+  const __m128i digit =
+      _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - '0')), _mm_set1_epi8(-128 + 10));
+  const __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), high)));
+}
+inline __m128i fold16(__m128i v) noexcept {
+  const __m128i upper =
+      _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - 'A')), _mm_set1_epi8(-128 + 26));
+  return _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+}
+#endif
+
 /// Counts the words of p[0..n) into `table` (new long words' bytes into `arena`); n ends at a
-/// word boundary. Words are folded and hashed a batch at a time, their slots prefetched, then
-/// counted: the table's cache misses overlap instead of following one another. `fold_buffer`
-/// is grow-only scratch for a batch of folded, zero-padded words.
+/// word boundary. With SSE2, a word of under 16 bytes is found, folded and zero-padded 16
+/// bytes at a time and never copied; its slot is prefetched and it is counted a batch later,
+/// so the table's cache misses overlap. Longer words and the last 16 bytes go byte by byte
+/// through `fold_buffer` (grow-only scratch).
 inline void count_words(const unsigned char* p, std::size_t n, WordTable& table, Arena& arena,
                         std::vector<unsigned char>& fold_buffer) {
   constexpr std::size_t kBatch = 16;
   struct Pending {
-    std::size_t offset;
+    std::uint64_t w0, w1;
     std::size_t size;
     std::uint32_t hash;
   };
   Pending pending[kBatch];
+  std::size_t batch = 0;
   const unsigned char* f = kFoldOrZero.data();
   std::size_t i = 0;
-  while (i < n) {
-    std::size_t batch = 0;
-    std::size_t used = 0;  // bytes of fold_buffer taken by this batch
-    while (batch < kBatch) {
-      while (i < n && f[p[i]] == 0) ++i;
-      if (i == n) break;
-      std::size_t end = i + 1;
-      while (end < n && f[p[end]] != 0) ++end;
-      const std::size_t len = end - i;
-      // The word, then zeros up to the next multiple of 8 and at least kInlineWord of them.
-      const std::size_t padded = (len + kInlineWord + 7) / 8 * 8;
-      if (used + padded > fold_buffer.size()) {
-        fold_buffer.resize(std::max(used + padded, 2 * fold_buffer.size()));
+  for (;;) {
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {  // to the next word byte
+      const unsigned m = word_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+      if (m != 0) {
+        i += static_cast<std::size_t>(__builtin_ctz(m));
+        break;
       }
-      unsigned char* b = fold_buffer.data() + used;
-      for (std::size_t k = 0; k < len; ++k) b[k] = f[p[i + k]];
-      std::memset(b + len, 0, padded - len);
-      const std::uint32_t h = hash_padded(b, len);
-      table.prefetch(h);
-      pending[batch++] = Pending{used, len, h};
-      used += padded;
-      i = end;
     }
-    for (std::size_t k = 0; k < batch; ++k) {
-      table.add(fold_buffer.data() + pending[k].offset, pending[k].size, pending[k].hash, 1,
-                &arena);
+#endif
+    while (i < n && f[p[i]] == 0) ++i;
+    if (i == n) break;
+#if defined(__SSE2__)
+    if (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const unsigned m = word_mask(v);
+      if (m != 0xFFFF) {
+        const auto len = static_cast<std::size_t>(__builtin_ctz(~m));  // >= 1: p[i] is one
+        const __m128i keep = _mm_cmplt_epi8(
+            _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            _mm_set1_epi8(static_cast<char>(len)));
+        const __m128i w = _mm_and_si128(fold16(v), keep);
+        const auto w0 = static_cast<std::uint64_t>(_mm_cvtsi128_si64(w));
+        const auto w1 = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(w, w)));
+        const std::uint32_t h = hash_small(w0, w1, len);
+        table.prefetch(h);
+        pending[batch++] = Pending{w0, w1, len, h};
+        if (batch == kBatch) {
+          for (const Pending& q : pending) table.add_small(q.w0, q.w1, q.size, q.hash);
+          batch = 0;
+        }
+        i += len;
+        continue;
+      }
     }
+#endif
+    std::size_t end = i + 1;
+    while (end < n && f[p[end]] != 0) ++end;
+    const std::size_t len = end - i;
+    // The word, then zeros up to the next multiple of 8 and at least kInlineWord of them.
+    const std::size_t padded = (len + kInlineWord + 7) / 8 * 8;
+    if (padded > fold_buffer.size()) fold_buffer.resize(std::max(padded, 2 * fold_buffer.size()));
+    unsigned char* b = fold_buffer.data();
+    for (std::size_t k = 0; k < len; ++k) b[k] = f[p[i + k]];
+    std::memset(b + len, 0, padded - len);
+    table.add(b, len, hash_padded(b, len), 1, &arena);
+    i = end;
+  }
+  for (std::size_t k = 0; k < batch; ++k) {
+    table.add_small(pending[k].w0, pending[k].w1, pending[k].size, pending[k].hash);
   }
 }
 
