@@ -78,7 +78,8 @@ Counts unordered_map_count(std::string_view text) {
   std::string word;
   for (std::size_t i = 0; i <= text.size(); ++i) {
     const auto c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
-    if (i < text.size() && ((c | 0x20) - 'a' < 26u || c - '0' < 10u || c >= 0x80)) {
+    if (i < text.size() && (static_cast<unsigned>((c | 0x20) - 'a') < 26 ||
+                            static_cast<unsigned>(c - '0') < 10 || c >= 0x80)) {
       word += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     } else if (!word.empty()) {
       ++counts[word];
@@ -144,7 +145,8 @@ int main(int argc, char** argv) {
     } else if (a == "--text-out" && i + 1 < argc) {
       text_out = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: tandem_word_count_bench [--mb N] [--repeats N] [--text-out F]\n");
+      std::fprintf(stderr,
+                   "usage: tandem_word_count_bench [--mb N] [--repeats N] [--text-out F]\n");
       return 2;
     }
   }
@@ -157,9 +159,8 @@ int main(int argc, char** argv) {
   const auto backends = tandem::available_backends();
   for (tandem::Backend b : backends) {
     tandem::Stats stats;
-    Row r = measure("tandem " + std::string(tandem::to_string(b)), repeats, [&] {
-      return tandem::word_count(text, {.backend = b, .stats = &stats});
-    });
+    Row r = measure("tandem " + std::string(tandem::to_string(b)), repeats,
+                    [&] { return tandem::word_count(text, {.backend = b, .stats = &stats}); });
     r.stats = stats;
     rows.push_back(std::move(r));
   }
@@ -175,8 +176,9 @@ int main(int argc, char** argv) {
   bool all_agree = true;
   std::int64_t total = 0;
   for (const auto& w : want) total += w.count;
-  std::printf("{\n  \"bytes\": %zu,\n  \"repeats\": %d,\n  \"distinct\": %zu,\n  \"total\": %lld,\n",
-              text.size(), repeats, want.size(), static_cast<long long>(total));
+  std::printf(
+      "{\n  \"bytes\": %zu,\n  \"repeats\": %d,\n  \"distinct\": %zu,\n  \"total\": %lld,\n",
+      text.size(), repeats, want.size(), static_cast<long long>(total));
   std::printf("  \"top\": [");
   for (std::size_t k = 0; k < std::min<std::size_t>(10, want.size()); ++k) {
     std::printf("%s[%s, %lld]", k > 0 ? ", " : "", json_string(want[k].word).c_str(),
@@ -188,8 +190,8 @@ int main(int argc, char** argv) {
     const bool agrees = r.result == want;
     all_agree = all_agree && agrees;
     std::printf("    {\"name\": %s, \"seconds\": %.6f, \"mb_per_s\": %.1f, \"agrees\": %s",
-                json_string(r.name).c_str(), r.seconds, static_cast<double>(text.size()) / 1e6 / r.seconds,
-                agrees ? "true" : "false");
+                json_string(r.name).c_str(), r.seconds,
+                static_cast<double>(text.size()) / 1e6 / r.seconds, agrees ? "true" : "false");
     if (i > 0) {
       std::printf(", \"backend\": \"%s\", \"threads\": %d",
                   std::string(tandem::to_string(r.stats.backend)).c_str(), r.stats.threads);

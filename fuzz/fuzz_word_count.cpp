@@ -28,9 +28,8 @@ std::vector<tandem::WordCount> reference(std::string_view text) {
   }
   std::vector<tandem::WordCount> out;
   for (auto& [w, n] : counts) out.push_back({w, n});
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.count > b.count;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.count > b.count; });
   return out;
 }
 

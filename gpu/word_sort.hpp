@@ -76,9 +76,7 @@ struct WordEqual {
   const unsigned char* text;
   const I* start;
   const I* last;
-  TANDEM_HD bool operator()(I a, I b) const {
-    return compare_words(text, start, last, a, b) == 0;
-  }
+  TANDEM_HD bool operator()(I a, I b) const { return compare_words(text, start, last, a, b) == 0; }
 };
 /// A word's length from its first and last byte.
 template <class I>
@@ -110,8 +108,8 @@ I count_word_starts(Policy&& policy, const unsigned char* text, I n) {
 }
 
 /// Counts the `words` words (> 0) of text[0..n) (device memory); returns the number of distinct
-/// words u and leaves, for k < u in word_count's order (count descending, then word ascending), the count
-/// in b.count[k], the first byte of an occurrence in b.order[k] and the length in b.start[k].
+/// words u and leaves, for k < u in word_count's order (count descending, then word ascending), the
+/// count in b.count[k], the first byte of an occurrence in b.order[k] and the length in b.start[k].
 template <class Policy, class I>
 std::int64_t count_words_sorted(Policy&& policy, const unsigned char* text, I n, I words,
                                 const WordBuffers<I>& b) {
@@ -120,10 +118,9 @@ std::int64_t count_words_sorted(Policy&& policy, const unsigned char* text, I n,
   thrust::copy_if(policy, first, first + n, b.last, WordEndsAt<I>{text, n});
   thrust::sequence(policy, b.order, b.order + words);
   thrust::sort(policy, b.order, b.order + words, WordLess<I>{text, b.start, b.last});
-  const auto ends =
-      thrust::reduce_by_key(policy, b.order, b.order + words,
-                            thrust::constant_iterator<std::int64_t>(1), b.first, b.count,
-                            WordEqual<I>{text, b.start, b.last});
+  const auto ends = thrust::reduce_by_key(policy, b.order, b.order + words,
+                                          thrust::constant_iterator<std::int64_t>(1), b.first,
+                                          b.count, WordEqual<I>{text, b.start, b.last});
   const std::int64_t distinct = ends.second - b.count;
   // Distinct words are in word order: a stable sort by count descending keeps ties that way.
   thrust::stable_sort_by_key(policy, b.count, b.count + distinct, b.first,
@@ -165,10 +162,10 @@ void word_count_flow(const unsigned char* host_text, std::int64_t n,
   std::vector<I> starts(counts.size()), lengths(counts.size());
   if (distinct > 0) {
     call.download(counts.data(), counts.size() * sizeof(std::int64_t), b.count, 1,
-                    counts.size() * sizeof(std::int64_t));
+                  counts.size() * sizeof(std::int64_t));
     call.download(starts.data(), starts.size() * sizeof(I), b.order, 1, starts.size() * sizeof(I));
     call.download(lengths.data(), lengths.size() * sizeof(I), b.start, 1,
-                    lengths.size() * sizeof(I));
+                  lengths.size() * sizeof(I));
   }
   call.finish();
   std::string word;

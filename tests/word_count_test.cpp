@@ -48,8 +48,8 @@ Counts reference(std::string_view text) {
 std::string show(const Counts& c) {
   std::string s;
   for (const auto& w : c) {
-    s += "'" + (w.word.size() > 40 ? w.word.substr(0, 40) + "..." : w.word) + "':" +
-         std::to_string(w.count) + " ";
+    s += "'" + (w.word.size() > 40 ? w.word.substr(0, 40) + "..." : w.word) +
+         "':" + std::to_string(w.count) + " ";
   }
   return s;
 }
@@ -75,9 +75,15 @@ TEST_P(WordCountTest, CaseIsFoldedAndStatsReported) {
 
 TEST_P(WordCountTest, DigitsAndPunctuation) {
   // Digits are word bytes; every other ASCII byte separates (apostrophes and hyphens too).
-  expect_counts("abc123 x-y 4,5 don't 007 x_y x\ty\nz\r\n",
-                Counts{{"x", 3}, {"y", 3}, {"007", 1}, {"4", 1}, {"5", 1}, {"abc123", 1},
-                       {"don", 1}, {"t", 1}, {"z", 1}});
+  expect_counts("abc123 x-y 4,5 don't 007 x_y x\ty\nz\r\n", Counts{{"x", 3},
+                                                                   {"y", 3},
+                                                                   {"007", 1},
+                                                                   {"4", 1},
+                                                                   {"5", 1},
+                                                                   {"abc123", 1},
+                                                                   {"don", 1},
+                                                                   {"t", 1},
+                                                                   {"z", 1}});
   // All 128 ASCII bytes: 62 make words, the other 66 separate.
   std::string ascii;
   for (int c = 0; c < 128; ++c) ascii += static_cast<char>(c);
@@ -88,7 +94,9 @@ TEST_P(WordCountTest, Utf8StaysWholeAndIsNotLowerCased) {
   // "Café" and "café" are one word; "CAFÉ" keeps its É (0xC3 0x89): bytes >= 0x80 are never
   // folded. The em dash (E2 80 94) is made of bytes >= 0x80, so it joins its neighbours.
   expect_counts("Café café CAFÉ naïve\xE2\x80\x94word 日本語 日本語",
-                Counts{{"caf\xC3\xA9", 2}, {"日本語", 2}, {"caf\xC3\x89", 1},
+                Counts{{"caf\xC3\xA9", 2},
+                       {"日本語", 2},
+                       {"caf\xC3\x89", 1},
                        {"na\xC3\xAFve\xE2\x80\x94word", 1}});
   // Bytes 0xC0-0xDA look like upper-case letters shifted by 0x80: still not folded; 0xFF and
   // lone continuation bytes are word bytes too.
@@ -99,9 +107,9 @@ TEST_P(WordCountTest, Utf8StaysWholeAndIsNotLowerCased) {
 TEST_P(WordCountTest, TiesAreInBytewiseWordOrder) {
   // Equal counts: ascending bytes, a prefix first, bytes >= 0x80 after ASCII, digits before
   // letters; then the lower counts.
-  expect_counts("b a ab \xC3\xA9 9 z B A AB \xC3\xA9 9 Z c",
-                Counts{{"9", 2}, {"a", 2}, {"ab", 2}, {"b", 2}, {"z", 2}, {"\xC3\xA9", 2},
-                       {"c", 1}});
+  expect_counts(
+      "b a ab \xC3\xA9 9 z B A AB \xC3\xA9 9 Z c",
+      Counts{{"9", 2}, {"a", 2}, {"ab", 2}, {"b", 2}, {"z", 2}, {"\xC3\xA9", 2}, {"c", 1}});
 }
 
 TEST_P(WordCountTest, NoWords) {
@@ -146,8 +154,7 @@ TEST_P(WordCountTest, EveryCutOfShortTexts) {
       for (int i = 0, c = code; i < len; ++i, c /= 3) text += alphabet[c % 3];
       const Counts got = count(text);
       const Counts want = reference(text);
-      ASSERT_EQ(got, want) << "text '" << text << "': got " << show(got) << " want "
-                           << show(want);
+      ASSERT_EQ(got, want) << "text '" << text << "': got " << show(got) << " want " << show(want);
     }
   }
 }
@@ -165,8 +172,8 @@ TEST_P(WordCountTest, WordsStraddlingEveryCutOfALongerText) {
 
 TEST_P(WordCountTest, RandomTextsMatchTheReference) {
   TANDEM_SEEDED_RNG(rng);
-  const std::vector<std::string> pieces{"a", "A", "b", "zz", "Zz", "é", "É", "\xFF", "0", "42",
-                                        " ", " ", ".", "\n", "-", "'", "\t"};
+  const std::vector<std::string> pieces{"a",  "A", "b", "zz", "Zz", "é", "É", "\xFF", "0",
+                                        "42", " ", " ", ".",  "\n", "-", "'", "\t"};
   for (int round = 0; round < 40; ++round) {
     std::string text;
     const std::size_t pieces_in_text = rng() % (round < 30 ? 200 : 20000);
@@ -183,7 +190,8 @@ TEST_P(WordCountTest, ZipfTextMatchesSerial) {
   std::vector<std::string> vocabulary;
   for (int i = 0; i < 5000; ++i) {
     std::string w;
-    for (std::size_t k = 0, len = 1 + rng() % 10; k < len; ++k) w += "abcdeFGHIJ\xC3\xA9"[rng() % 12];
+    for (std::size_t k = 0, len = 1 + rng() % 10; k < len; ++k)
+      w += "abcdeFGHIJ\xC3\xA9"[rng() % 12];
     vocabulary.push_back(w);
   }
   std::string text;
@@ -201,9 +209,14 @@ TEST_P(WordCountTest, VerifiedAgainstSerial) {
   tandem::Options o = options(&stats);
   o.verify = true;
   const std::string text = "to be or not to be, that is the question: To BE";
-  EXPECT_EQ(tandem::word_count(text, o),
-            (Counts{{"be", 3}, {"to", 3}, {"is", 1}, {"not", 1}, {"or", 1}, {"question", 1},
-                    {"that", 1}, {"the", 1}}));
+  EXPECT_EQ(tandem::word_count(text, o), (Counts{{"be", 3},
+                                                 {"to", 3},
+                                                 {"is", 1},
+                                                 {"not", 1},
+                                                 {"or", 1},
+                                                 {"question", 1},
+                                                 {"that", 1},
+                                                 {"the", 1}}));
   EXPECT_EQ(stats.verified, backend() != tandem::Backend::serial) << stats.reason;
 }
 
@@ -213,8 +226,7 @@ TEST_P(WordCountTest, Errors) {
   expect_rejected<tandem::invalid_argument>(
       "null text", options(),
       [](const tandem::Options& o) { tandem::word_count(std::string_view(nullptr, 3), o); },
-      nothing_to_touch,
-      {"tandem::word_count", "text.data() is null but text.size() is 3"});
+      nothing_to_touch, {"tandem::word_count", "text.data() is null but text.size() is 3"});
   for (const int threads : {-1, tandem::max_threads + 1}) {
     tandem::Options o = options();
     o.threads = threads;

@@ -207,9 +207,9 @@ class WordTable {
 /// plus 0x20). Unsigned ranges as signed compares after an offset that moves the range's first
 /// value to -128.
 inline unsigned word_mask(__m128i v) noexcept {
-  const __m128i letter = _mm_cmplt_epi8(
-      _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x80 - 'a')),
-      _mm_set1_epi8(-128 + 26));
+  const __m128i letter =
+      _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x80 - 'a')),
+                     _mm_set1_epi8(-128 + 26));
   const __m128i digit =
       _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - '0')), _mm_set1_epi8(-128 + 10));
   const __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());
@@ -257,9 +257,9 @@ inline void count_words(const unsigned char* p, std::size_t n, WordTable& table,
       const unsigned m = word_mask(v);
       if (m != 0xFFFF) {
         const auto len = static_cast<std::size_t>(__builtin_ctz(~m));  // >= 1: p[i] is one
-        const __m128i keep = _mm_cmplt_epi8(
-            _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-            _mm_set1_epi8(static_cast<char>(len)));
+        const __m128i keep =
+            _mm_cmplt_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                           _mm_set1_epi8(static_cast<char>(len)));
         const __m128i w = _mm_and_si128(fold16(v), keep);
         const auto w0 = static_cast<std::uint64_t>(_mm_cvtsi128_si64(w));
         const auto w1 = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(w, w)));
