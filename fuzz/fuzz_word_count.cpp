@@ -17,7 +17,7 @@ std::vector<tandem::WordCount> reference(std::string_view text) {
   std::map<std::string, std::int64_t> counts;
   std::string word;
   for (std::size_t i = 0; i <= text.size(); ++i) {
-    const auto c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+    const unsigned char c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
     const bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
     if (i < text.size() && (letter || (c >= '0' && c <= '9') || c >= 0x80)) {
       word.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));

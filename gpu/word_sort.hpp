@@ -179,7 +179,7 @@ void word_count_flow(const unsigned char* host_text, std::int64_t n,
 
 /// word_count_flow with 32-bit indices where the text allows (half the memory, faster sorts).
 template <class Call>
-void word_count_on(const char* host_text, std::int64_t n,
+void count_words_on(const char* host_text, std::int64_t n,
                    void (*emit)(void*, const char*, std::size_t, std::int64_t), void* ctx,
                    detail::Breakdown* timing) {
   if (n == 0) return;

@@ -30,7 +30,7 @@ Counts reference(std::string_view text) {
   std::map<std::string, std::int64_t> counts;
   std::string word;
   for (std::size_t i = 0; i <= text.size(); ++i) {
-    const auto c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+    const unsigned char c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
     if (i < text.size() && word_byte(c)) {
       word.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
     } else if (!word.empty()) {

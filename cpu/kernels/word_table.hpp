@@ -135,7 +135,8 @@ class WordTable {
   }
   /// add() for a word of up to kInlineWord bytes given as two zero-padded words.
   void add_small(std::uint64_t w0, std::uint64_t w1, std::size_t n, std::uint32_t h) {
-    add(w0, w1, nullptr, n, h, 1, nullptr);
+    static constexpr unsigned char kUnused[1] = {0};  // the bytes are w0, w1
+    add(w0, w1, kUnused, n, h, 1, nullptr);
   }
 
   const std::vector<Slot>& slots() const noexcept { return slots_; }

@@ -16,4 +16,5 @@
 #include "tandem/polynomial_grid.hpp"
 #include "tandem/version.hpp"
 #include "tandem/views.hpp"
+#include "tandem/word_count.hpp"
 #include "tandem/workload.hpp"

@@ -20,7 +20,8 @@
   X(map)                            \
   X(matmul)                         \
   X(polynomial_grid)                \
-  X(mse)
+  X(mse)                            \
+  X(word_count)
 
 namespace tandem {
 
