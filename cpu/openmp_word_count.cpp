@@ -15,14 +15,14 @@ void word_count(WordCountArgs& a, const Exec& exec) {
       body(std::size_t{0});
       return;
     }
-#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(count))
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast <int>(count))
     for (std::size_t i = 0; i < count; ++i) body(i);
   };
-  words::count_words_sharded(
-      reinterpret_cast<const unsigned char*>(a.text), static_cast<std::size_t>(a.n), parts,
-      parallel_for, [&a](const unsigned char* w, std::size_t size, std::int64_t count) {
-        a.emit(a.ctx, reinterpret_cast<const char*>(w), size, count);
-      });
+  words::count_words_sharded(reinterpret_cast<const unsigned char*>(a.text),
+                             static_cast<std::size_t>(a.n), parts, parallel_for,
+                             [&a](const unsigned char* w, std::size_t size, std::int64_t count) {
+                               a.emit(a.ctx, reinterpret_cast<const char*>(w), size, count);
+                             });
 }
 
 }  // namespace tandem::detail::openmp

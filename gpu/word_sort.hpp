@@ -180,8 +180,8 @@ void word_count_flow(const unsigned char* host_text, std::int64_t n,
 /// word_count_flow with 32-bit indices where the text allows (half the memory, faster sorts).
 template <class Call>
 void count_words_on(const char* host_text, std::int64_t n,
-                   void (*emit)(void*, const char*, std::size_t, std::int64_t), void* ctx,
-                   detail::Breakdown* timing) {
+                    void (*emit)(void*, const char*, std::size_t, std::int64_t), void* ctx,
+                    detail::Breakdown* timing) {
   if (n == 0) return;
   const auto* text = reinterpret_cast<const unsigned char*>(host_text);
   if (n < static_cast<std::int64_t>(UINT32_MAX)) {

@@ -1,7 +1,6 @@
 // tandem::word_count: validate, dispatch, verify; what word_count is for the cost model, the
 // calibration and the command-line tool. Its work is the text's bytes. It has no element type:
-// every dtype is accepted by the tool and the model (the dtype changes nothing) and calls are
-// described as i64 (the counts' type).
+// it is described as f64, its only dtype (the tool's default, which every workload takes).
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -64,19 +63,19 @@ std::vector<WordCount> verified_word_count(BackendImpl& backend, const Exec& exe
   const auto diff = std::mismatch(got.begin(), got.end(), want.begin(), want.end());
   if (diff.first != got.end() || diff.second != want.end()) {
     const auto k = static_cast<std::size_t>(diff.first - got.begin());
-    throw verification_error(std::string(kWordCount) + ": verification against serial failed: the " +
+    throw verification_error(std::string(kWordCount) +
+                             ": verification against serial failed: the " +
                              std::string(to_string(backend.kind())) + " backend's word " +
-                             std::to_string(k + 1) + " is " + shown(got, k) +
-                             " but serial's is " + shown(want, k) + " (" +
-                             std::to_string(got.size()) + " vs " + std::to_string(want.size()) +
-                             " distinct words; they must be equal)");
+                             std::to_string(k + 1) + " is " + shown(got, k) + " but serial's is " +
+                             shown(want, k) + " (" + std::to_string(got.size()) + " vs " +
+                             std::to_string(want.size()) + " distinct words; they must be equal)");
   }
   return got;
 }
 
 Problem word_count_problem(std::int64_t n) {
   const auto bytes = static_cast<double>(n);
-  return Problem{tandem::Workload::word_count, DType::i64, bytes, bytes};
+  return Problem{tandem::Workload::word_count, DType::f64, bytes, bytes};
 }
 
 std::uint64_t splitmix(std::uint64_t& s) {
@@ -134,7 +133,7 @@ namespace detail {
 template <>
 const WorkloadTraits& traits_of<tandem::Workload::word_count>() {
   static const WorkloadTraits t{
-      .has_dtype = any_dtype,
+      .has_dtype = [](DType d) noexcept { return d == DType::f64; },
       .problem = [](DType, const WorkloadSize& s) { return word_count_problem(s.n); },
       .input_fraction = 1.0,  // the text goes in; the counts that come back are small
       // Per byte of text, on 2 cores (bench/word_count_peers.py): serial about 50 MB/s,
@@ -157,27 +156,28 @@ const WorkloadTraits& traits_of<tandem::Workload::word_count>() {
             if (!quick) v.push_back(1 << 23);
             return v;
           },
-      .gpu_sizes = [] { return std::vector<std::int64_t>{1 << 22, 1 << 24, 1 << 26}; },
+      .gpu_sizes =
+          [] {
+            return std::vector<std::int64_t>{1 << 22, 1 << 24, 1 << 26};
+          },
       .sample_bytes = [](DType, const WorkloadSize& s) { return static_cast<double>(s.n); },
       .sample =
           [](DType, const WorkloadSize& s) {
             auto text = std::make_shared<const std::string>(sample_text(s.n));
             auto result = std::make_shared<std::vector<WordCount>>();
-            return SampleCall{word_count_problem(s.n),
-                              [text, result](const Options& o) {
-                                *result = tandem::word_count(*text, o);
-                              },
-                              [result] {
-                                // Counts weighted by rank plus the words' bytes: equal results
-                                // give equal sums.
-                                double sum = 0;
-                                for (std::size_t k = 0; k < result->size(); ++k) {
-                                  sum += static_cast<double>((*result)[k].count) *
-                                             static_cast<double>(k + 1) +
-                                         static_cast<double>((*result)[k].word.size());
-                                }
-                                return sum;
-                              }};
+            return SampleCall{
+                word_count_problem(s.n),
+                [text, result](const Options& o) { *result = tandem::word_count(*text, o); },
+                [result] {
+                  // Counts weighted by rank plus the words' bytes: equal results
+                  // give equal sums.
+                  double sum = 0;
+                  for (std::size_t k = 0; k < result->size(); ++k) {
+                    sum += static_cast<double>((*result)[k].count) * static_cast<double>(k + 1) +
+                           static_cast<double>((*result)[k].word.size());
+                  }
+                  return sum;
+                }};
           },
       .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, false,
               "word count of N bytes of generated text"},
