@@ -152,7 +152,7 @@ void run_word_count(detail::WordCountArgs& g, bool, detail::Breakdown*) {
   std::map<std::string, std::int64_t> counts;
   std::string word;
   for (std::int64_t i = 0; i <= g.n; ++i) {
-    const auto c = i < g.n ? static_cast<unsigned char>(g.text[i]) : 0;
+    const unsigned char c = i < g.n ? static_cast<unsigned char>(g.text[i]) : 0;
     if (i < g.n && detail::words::is_word_byte(c)) {
       word += static_cast<char>(detail::words::fold(c));
     } else if (!word.empty()) {
