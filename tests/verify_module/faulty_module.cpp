@@ -1,8 +1,8 @@
 // libtandem_cuda_faulty.so: a cuda module for the verification tests. Its "device" memory is
 // host memory and its workloads are plain loops, right by default; TANDEM_TEST_FAULT names a
-// workload (map, matmul, polynomial_grid, mse, word_count) whose result it then gets wrong by a little, so
-// that the tests can check that Options::verify / TANDEM_VERIFY catches it and leaves the
-// outputs untouched. Loaded through TANDEM_CUDA_MODULE; the C table is the real module's
+// workload (map, matmul, polynomial_grid, mse, word_count) whose result it then gets wrong by a
+// little, so that the tests can check that Options::verify / TANDEM_VERIFY catches it and leaves
+// the outputs untouched. Loaded through TANDEM_CUDA_MODULE; the C table is the real module's
 // (gpu/module_entry.cpp).
 //
 // When right, it still differs from serial where the bounds allow: f32/f64 matmul sums each
@@ -10,13 +10,13 @@
 // accept a result that is not serial's bit for bit.
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <string>
-#include <vector>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "kernels/arith.hpp"
 #include "kernels/map_ops.hpp"
