@@ -1,8 +1,8 @@
 // libtandem_cuda_faulty.so: a cuda module for the verification tests. Its "device" memory is
 // host memory and its workloads are plain loops, right by default; TANDEM_TEST_FAULT names a
-// workload (map, matmul, polynomial_grid, mse) whose result it then gets wrong by a little, so
-// that the tests can check that Options::verify / TANDEM_VERIFY catches it and leaves the
-// outputs untouched. Loaded through TANDEM_CUDA_MODULE; the C table is the real module's
+// workload (map, matmul, polynomial_grid, mse, word_count) whose result it then gets wrong by a
+// little, so that the tests can check that Options::verify / TANDEM_VERIFY catches it and leaves
+// the outputs untouched. Loaded through TANDEM_CUDA_MODULE; the C table is the real module's
 // (gpu/module_entry.cpp).
 //
 // When right, it still differs from serial where the bounds allow: f32/f64 matmul sums each
@@ -12,11 +12,15 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "kernels/arith.hpp"
 #include "kernels/map_ops.hpp"
+#include "kernels/word_bytes.hpp"
 #include "module_api.hpp"
 
 namespace tandem::cuda {
@@ -151,6 +155,27 @@ void run_sort(detail::SortArgs& g, bool, detail::Breakdown*) {
     std::sort(x, end);
     if (faulty("sort") && end != x) x[0] = nudge(x[0]);
   });
+}
+
+// word_count: a std::map of the folded words, then ordered; faulty: the first word counted once
+// more.
+void run_word_count(detail::WordCountArgs& g, bool, detail::Breakdown*) {
+  std::map<std::string, std::int64_t> counts;
+  std::string word;
+  for (std::int64_t i = 0; i <= g.n; ++i) {
+    const unsigned char c = i < g.n ? static_cast<unsigned char>(g.text[i]) : 0;
+    if (i < g.n && detail::words::is_word_byte(c)) {
+      word += static_cast<char>(detail::words::fold(c));
+    } else if (!word.empty()) {
+      ++counts[word];
+      word.clear();
+    }
+  }
+  std::vector<std::pair<std::string, std::int64_t>> order(counts.begin(), counts.end());
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& x, const auto& y) { return x.second > y.second; });
+  if (!order.empty() && faulty("word_count")) ++order.front().second;
+  for (const auto& [w, n] : order) g.emit(g.ctx, w.data(), w.size(), n);
 }
 
 }  // namespace tandem::cuda

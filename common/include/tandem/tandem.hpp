@@ -17,4 +17,5 @@
 #include "tandem/sort.hpp"
 #include "tandem/version.hpp"
 #include "tandem/views.hpp"
+#include "tandem/word_count.hpp"
 #include "tandem/workload.hpp"

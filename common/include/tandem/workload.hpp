@@ -21,7 +21,8 @@
   X(matmul)                         \
   X(polynomial_grid)                \
   X(mse)                            \
-  X(sort)
+  X(sort)                           \
+  X(word_count)
 
 namespace tandem {
 

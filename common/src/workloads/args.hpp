@@ -78,10 +78,21 @@ struct MseArgs {
   double result;
 };
 
+/// The words of text[0..n) (host memory) with their counts, handed to emit(ctx, word, size,
+/// count) one by one in word_count's order (count descending, word ascending), on the calling
+/// thread (the cuda module calls it on the host). emit does not throw.
+struct WordCountArgs {
+  const char* text;
+  std::int64_t n;
+  void (*emit)(void* ctx, const char* word, std::size_t size, std::int64_t count);
+  void* ctx;
+};
+
 TANDEM_WORKLOAD_ARGS(map, MapArgs)
 TANDEM_WORKLOAD_ARGS(matmul, MatmulArgs)
 TANDEM_WORKLOAD_ARGS(polynomial_grid, PolynomialGridArgs)
 TANDEM_WORKLOAD_ARGS(mse, MseArgs)  // RECIPE 3
+TANDEM_WORKLOAD_ARGS(word_count, WordCountArgs)
 
 /// Sorts x[0, n) in place: ascending, NaNs last (numpy's order), -0.0 and +0.0 equal.
 struct SortArgs {
