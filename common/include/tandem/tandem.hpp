@@ -12,6 +12,7 @@
 #include "tandem/options.hpp"
 #include "tandem/plan.hpp"
 #include "tandem/polynomial_grid.hpp"
+#include "tandem/reduce.hpp"
 #include "tandem/version.hpp"
 #include "tandem/views.hpp"
 #include "tandem/workload.hpp"
