@@ -21,6 +21,9 @@ class OpenmpBackend : public SerialBackend {
   void matmul(const MatmulArgs& args, const Exec& exec) override;
   void polynomial_grid(const PolynomialGridArgs& args, const Exec& exec) override;
   double mse(const MseArgs& args, const Exec& exec) override;
+  void map_reduce(MapReduceArgs& args, const Exec& exec) override {
+    openmp::map_reduce(args, exec);
+  }
 };
 
 /// Elements per partition grain: 64 bytes of the widest element, so no two threads write

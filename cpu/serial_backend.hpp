@@ -17,6 +17,9 @@ class SerialBackend : public BackendImpl {
   void matmul(const MatmulArgs& args, const Exec& exec) override;
   void polynomial_grid(const PolynomialGridArgs& args, const Exec& exec) override;
   double mse(const MseArgs& args, const Exec& exec) override;
+  void map_reduce(MapReduceArgs& args, const Exec& exec) override {
+    serial::map_reduce(args, exec);
+  }
 };
 
 }  // namespace tandem::detail

@@ -383,7 +383,7 @@ TEST_P(MapReduceTest, IntegerSumsWrapModulo2To64) {
   using L = std::numeric_limits<std::int64_t>;
   const std::vector<std::int64_t> over{L::max(), 1};
   EXPECT_EQ(tandem::sum(std::span<const std::int64_t>(over), options()), L::min());
-  const std::vector<std::int64_t> under{L::min(), -1, L::min()};
+  const std::vector<std::int64_t> under{L::min(), -1, L::min(), L::min()};  // wraps 3 times
   EXPECT_EQ(tandem::sum(std::span<const std::int64_t>(under), options()), L::max());
   EXPECT_EQ(tandem::min(std::span<const std::int64_t>(under), options()), L::min());
   EXPECT_EQ(tandem::max(std::span<const std::int64_t>(under), options()), -1);

@@ -17,7 +17,8 @@
   X(map)                            \
   X(matmul)                         \
   X(polynomial_grid)                \
-  X(mse)
+  X(mse)                            \
+  X(map_reduce)
 
 namespace tandem {
 

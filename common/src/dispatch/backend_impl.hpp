@@ -10,6 +10,8 @@
 #include "tandem/dtype.hpp"
 #include "tandem/error.hpp"
 #include "tandem/map.hpp"
+#include "tandem/reduce.hpp"
+#include "tandem/workload.hpp"
 
 namespace tandem::detail {
 
@@ -84,6 +86,42 @@ struct MseArgs {
   std::int64_t n;
 };
 
+/// reduce(map(x[i]) for i < n). The map (when `mapped`) is applied in dtype exactly as map's
+/// (params: its nparams parameters converted to dtype, host memory); the mapped values are then
+/// summed in double (f32/f64; serial compensated, openmp mse's pairwise tree, cuda compensated
+/// pairs) or in int64 wrapping modulo 2^64 (i32/i64), or reduced to their min or max (exact, NaN
+/// if any is NaN; n > 0). Results: `value` for f32/f64 (min/max: the value exactly), `integer`
+/// for i32/i64. mean is the entry point's sum / n.
+struct MapReduceArgs {
+  DType dtype;
+  const void* x;
+  std::int64_t n;
+  bool mapped;
+  MapKind kind;
+  ReduceKind reduce;
+  const void* params;
+  std::int64_t nparams;
+  double value;          // result (f32, f64)
+  std::int64_t integer;  // result (i32, i64)
+};
+
+// Args<W>: the argument struct of workload W (map_reduce so far); the backends implement
+// map_reduce as free functions (serial::, openmp::) that their classes forward to.
+template <tandem::Workload W>
+struct ArgsOf;
+template <>
+struct ArgsOf<tandem::Workload::map_reduce> {
+  using type = MapReduceArgs;
+};
+template <tandem::Workload W>
+using Args = typename ArgsOf<W>::type;
+namespace serial {
+void map_reduce(MapReduceArgs&, const Exec&);
+}
+namespace openmp {
+void map_reduce(MapReduceArgs&, const Exec&);
+}
+
 /// Where a call is made from, as the OpenMP runtime sees it.
 enum class Nesting {
   none,             // not inside an active parallel region
@@ -136,6 +174,7 @@ class BackendImpl {
   virtual void matmul(const MatmulArgs&, const Exec&) = 0;
   virtual void polynomial_grid(const PolynomialGridArgs&, const Exec&) = 0;
   virtual double mse(const MseArgs&, const Exec&) = 0;
+  virtual void map_reduce(MapReduceArgs&, const Exec&) = 0;
 };
 
 /// Calls f.template operator()<T>() with T the C++ type of `d`.
