@@ -54,5 +54,7 @@ void run_matmul(const detail::MatmulArgs& args, bool device, detail::Breakdown* 
 void run_polynomial_grid(const detail::PolynomialGridArgs& args, bool device,
                          detail::Breakdown* timing);
 double run_mse(const detail::MseArgs& args, bool device, detail::Breakdown* timing);
+/// Writes the results into args (value, integer).
+void run_map_reduce(detail::MapReduceArgs& args, bool device, detail::Breakdown* timing);
 
 }  // namespace tandem::cuda

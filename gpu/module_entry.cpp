@@ -119,6 +119,12 @@ int run(std::uint32_t workload, const void* args, std::size_t size, int device, 
         if (result != nullptr) *static_cast<double*>(result) = r;
         return;
       }
+      case TANDEM_CUDA_MAP_REDUCE: {
+        detail::MapReduceArgs a = unpack<detail::MapReduceArgs>(args, size);
+        run_map_reduce(a, on_device, timing);
+        if (result != nullptr) std::memcpy(result, &a, sizeof(a));
+        return;
+      }
       default:
         fail(errc::invalid_argument,
              "this CUDA module has no workload " + std::to_string(workload));
@@ -144,6 +150,7 @@ constexpr TandemCudaModule make_table() {
   t.args_size[TANDEM_CUDA_MATMUL] = sizeof(detail::MatmulArgs);
   t.args_size[TANDEM_CUDA_POLYNOMIAL_GRID] = sizeof(detail::PolynomialGridArgs);
   t.args_size[TANDEM_CUDA_MSE] = sizeof(detail::MseArgs);
+  t.args_size[TANDEM_CUDA_MAP_REDUCE] = sizeof(detail::MapReduceArgs);
   t.open = open;
   t.describe = describe;
   t.run = run;

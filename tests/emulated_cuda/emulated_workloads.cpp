@@ -7,6 +7,7 @@
 #include <string>
 
 #include "host_call.hpp"
+#include "map_reduce_flow.hpp"
 #include "module_api.hpp"
 #include "workloads.hpp"
 
@@ -31,6 +32,11 @@ void run_map(const detail::MapArgs& a, bool device, detail::Breakdown* timing) {
 double run_mse(const detail::MseArgs& a, bool device, detail::Breakdown* timing) {
   inject_fault("mse");
   return mse_on<HostCall>(a, device, timing);
+}
+
+void run_map_reduce(detail::MapReduceArgs& a, bool device, detail::Breakdown* timing) {
+  inject_fault("map_reduce");
+  map_reduce_on<HostCall>(a, device, timing);
 }
 
 void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool device,

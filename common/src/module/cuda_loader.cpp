@@ -189,6 +189,9 @@ class CudaBackend final : public BackendImpl {
     call("tandem::mse", args, exec, &result);
     return result;
   }
+  void map_reduce(MapReduceArgs& args, const Exec& exec) override {
+    call("tandem::map_reduce", args, exec, &args);  // the module writes the results back
+  }
 
  private:
   template <class Args>

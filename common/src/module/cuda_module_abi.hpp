@@ -36,6 +36,7 @@ enum TandemCudaWorkload : std::uint32_t {
   TANDEM_CUDA_MATMUL = 2,           // args: MatmulArgs; result: none
   TANDEM_CUDA_POLYNOMIAL_GRID = 3,  // args: PolynomialGridArgs; result: none
   TANDEM_CUDA_MSE = 4,              // args: MseArgs; result: double
+  TANDEM_CUDA_MAP_REDUCE = 5,       // args: MapReduceArgs; result: MapReduceArgs (its results)
 };
 /// Tags are below this (the size of the table's per-workload array).
 #define TANDEM_CUDA_WORKLOAD_SLOTS 32
@@ -100,6 +101,8 @@ static_assert(std::is_trivially_copyable_v<MatmulArgs> && std::is_standard_layou
 static_assert(std::is_trivially_copyable_v<PolynomialGridArgs> &&
               std::is_standard_layout_v<PolynomialGridArgs>);
 static_assert(std::is_trivially_copyable_v<MseArgs> && std::is_standard_layout_v<MseArgs>);
+static_assert(std::is_trivially_copyable_v<MapReduceArgs> &&
+              std::is_standard_layout_v<MapReduceArgs>);
 static_assert(std::is_trivially_copyable_v<Breakdown> && std::is_standard_layout_v<Breakdown>);
 
 /// The argument struct and result of each tag, for both sides: the core's typed front end and
@@ -126,6 +129,11 @@ struct CudaWorkloadOf<MseArgs> {
   static constexpr std::uint32_t tag = TANDEM_CUDA_MSE;
   static constexpr const char* name = "mse";
 };
+template <>
+struct CudaWorkloadOf<MapReduceArgs> {
+  static constexpr std::uint32_t tag = TANDEM_CUDA_MAP_REDUCE;
+  static constexpr const char* name = "map_reduce";
+};
 
 /// The name of a tag, or null for one this build does not know.
 constexpr const char* cuda_workload_name(std::uint32_t tag) noexcept {
@@ -138,6 +146,8 @@ constexpr const char* cuda_workload_name(std::uint32_t tag) noexcept {
       return CudaWorkloadOf<PolynomialGridArgs>::name;
     case TANDEM_CUDA_MSE:
       return CudaWorkloadOf<MseArgs>::name;
+    case TANDEM_CUDA_MAP_REDUCE:
+      return CudaWorkloadOf<MapReduceArgs>::name;
     default:
       return nullptr;
   }
