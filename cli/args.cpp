@@ -41,9 +41,10 @@ Runs one call R times on generated data and prints the checksum of its result, t
 time and its breakdown (allocation, host to device, compute, device to host).
 
   workload      map (y = 2x), matmul (n x n times n x n), polynomial_grid (n parameter sets
-                of a Cartesian grid at X points), mse (mean of e^2)
-  --n N         problem size, >= 1 (default: map, mse 1048576; matmul 256; polynomial_grid
-                10000); at most 2^40, matmul 2^20, polynomial_grid N x X at most 2^40
+                of a Cartesian grid at X points), mse (mean of e^2), map_reduce (sum of x^2)
+  --n N         problem size, >= 1 (default: map, mse, map_reduce 1048576; matmul 256;
+                polynomial_grid 10000); at most 2^40, matmul 2^20, polynomial_grid N x X at
+                most 2^40
   --backend B   serial, openmp, cuda or automatic (default: as a call without options)
   --dtype D     f32, f64, i32 or i64 (mse: f32, f64; default f64)
   --threads T   OpenMP threads, 0 to 4096 (0 = OpenMP's default)
