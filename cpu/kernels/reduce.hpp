@@ -2,8 +2,8 @@
 // Reductions of mapped elements, the loops of the openmp backend: sums in double (the blocked
 // pairwise tree of pairwise.hpp, mse's, term = (double)op(x[i])), integer sums in wrapping
 // uint64, and NaN-propagating min/max in T. Every loop is branch-free per element and runs in
-// 8 interleaved lanes, so it vectorises without reassociating anything.
-#include <cmath>
+// interleaved lanes (8 for float sums, 32 for min/max), so it vectorises without reassociating
+// anything.
 #include <cstdint>
 #include <type_traits>
 
@@ -98,14 +98,6 @@ inline T combine_extreme(T a, T b) noexcept {
     if (b != b) return b;  // NOLINT
   }
   return better_of<Max>(a, b);
-}
-
-/// Sum of |(double)op(x[i])| for i < n: the scale of a float sum's error bound (verification).
-template <class T, class Op>
-inline double mapped_magnitude(const T* x, std::int64_t n, Op op) {
-  double s = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) s += std::fabs(static_cast<double>(op(x[i])));
-  return s;
 }
 
 }  // namespace tandem::detail
