@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Turn tandem's comparative benchmark into a Markdown page with plots.
 
-    bench/report.py RESULTS.json [--notebooks NOTEBOOKS.json] --out DIR
+    bench/report.py RESULTS.json [--notebooks NOTEBOOKS.json] [--python PYTHON.json] --out DIR
 
 RESULTS.json is Google Benchmark's JSON output of tandem_bench; each run is identified by its
 label, space-separated key=value pairs (kind=workload|reference, workload, dtype, backend,
 threads, n, sweep, variant, bytes, flops, ref, notebook). NOTEBOOKS.json is written by
-bench/notebooks.py. Writes DIR/report.md, DIR/crossovers.md and DIR/*.png, and prints the path
+bench/notebooks.py, PYTHON.json by bench/python_bench.py (tandem called from Python). Writes DIR/report.md, DIR/crossovers.md and DIR/*.png, and prints the path
 of report.md. Uses only the standard library, numpy and matplotlib (Agg backend).
 """
 import argparse
@@ -774,11 +774,31 @@ def notebooks_section(notebooks):
     return out
 
 
+def python_target_rows(python):
+    """The targets of bench/python_bench.py's JSON, as rows of the targets table."""
+    rows = []
+    for t in (python or {}).get("targets", []):
+        m, req = t.get("measured"), t.get("required")
+        rows.append([str(t.get("name")), f"≥ {req:.1f}×", "n/a" if m is None else f"{m:.2f}×",
+                     verdict(m, req)])
+    return rows
+
+
+def python_section(python):
+    """tandem called from Python beside numpy, joblib and multiprocessing (python_bench.py)."""
+    if python is None:
+        return ""
+    body = notebooks_section({k: v for k, v in python.items() if k != "targets"})
+    return body.replace("## The notebooks' tools, side by side",
+                        "## tandem from Python, beside numpy, joblib and multiprocessing", 1)
+
+
 # ----------------------------------------------------------------------------- main
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("results", metavar="RESULTS.json", help="Google Benchmark JSON of tandem_bench")
     ap.add_argument("--notebooks", metavar="NOTEBOOKS.json", help="written by bench/notebooks.py")
+    ap.add_argument("--python", metavar="PYTHON.json", help="written by bench/python_bench.py")
     ap.add_argument("--out", metavar="DIR", required=True, help="for report.md and the PNGs")
     args = ap.parse_args(argv)
     ctx, runs, problems = load_results(args.results)
@@ -788,12 +808,18 @@ def main(argv=None):
             notebooks = json.load(f)
     elif args.notebooks:
         print(f"report.py: {args.notebooks} not found; skipping the notebooks", file=sys.stderr)
+    python = None
+    if args.python and os.path.exists(args.python):
+        with open(args.python) as f:
+            python = json.load(f)
+    elif args.python:
+        print(f"report.py: {args.python} not found; skipping tandem from Python", file=sys.stderr)
     os.makedirs(args.out, exist_ok=True)
     llc = llc_bytes(ctx)
     crossovers = crossovers_table(runs)
     with open(os.path.join(args.out, "crossovers.md"), "w") as f:
         f.write(crossovers)
-    targets = target_rows(runs, ctx, notebooks)
+    targets = target_rows(runs, ctx, notebooks) + python_target_rows(python)
     parts = [header_section(ctx, args.results), references_section(runs),
              "## Crossovers\n\nThe smallest n from which a backend is faster than another at "
              "that and every larger measured n, interpolated in log space between the two "
@@ -803,7 +829,7 @@ def main(argv=None):
              *[workload_section(wl, runs, llc, args.out) for wl in WORKLOADS],
              automatic_section(runs, ctx), amdahl_section(runs, args.out), overhead_section(runs),
              targets_section(targets), errors_section(problems),
-             notebooks_section(notebooks)]
+             notebooks_section(notebooks), python_section(python)]
     path = os.path.join(args.out, "report.md")
     with open(path, "w") as f:
         f.write("\n".join(p for p in parts if p))

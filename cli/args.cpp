@@ -2,7 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,18 +43,14 @@ constexpr const char* kRunHelp =
 Runs one call R times on generated data and prints the checksum of its result, the median
 time and its breakdown (allocation, host to device, compute, device to host).
 
-  workload      map (y = 2x), matmul (n x n times n x n), polynomial_grid (n parameter sets
-                of a Cartesian grid at X points), mse (mean of e^2), map_reduce (sum of x^2)
-  --n N         problem size, >= 1 (default: map, mse, map_reduce 1048576; matmul 256;
-                polynomial_grid 10000); at most 2^40, matmul 2^20, polynomial_grid N x X at
-                most 2^40
+@WORKLOADS@  --n N         problem size, from 1 to the workload's largest (default: the workload's)
   --backend B   serial, openmp, cuda or automatic (default: as a call without options)
-  --dtype D     f32, f64, i32 or i64 (mse: f32, f64; default f64)
+  --dtype D     f32, f64, i32 or i64, as the workload takes (default f64)
   --threads T   OpenMP threads, 0 to 4096 (0 = OpenMP's default)
   --repeat R    calls to time, 1 to 100000 (default 5); the first call's one-time costs are
                 included in none
-  --nx X        polynomial_grid: x points, 1 to 2^20 (default 50)
-  --ncoef C     polynomial_grid: coefficients per polynomial, 1 to 64 (default 4)
+  --nx X        x points of a grid (the workloads with N x X), 1 to 2^20 (default 50)
+  --ncoef C     coefficients per polynomial of a grid, 1 to 64 (default 4)
   --verify      also run every call on serial and compare within the workload's bound
                 (Options::verify; TANDEM_VERIFY=1 does the same); a mismatch is an error
 
@@ -84,16 +83,45 @@ runs every workload and backend, automatic with the profile and with the built-i
 the notebooks side by side, and writes DIR/report.md). Default: --quick --out build/report.
 )";
 
+/// A power of two from 2^10 up as 2^k, other numbers in decimal.
+std::string size_text(std::int64_t v) {
+  if (v >= 1024 && (v & (v - 1)) == 0)
+    return "2^" + std::to_string(std::countr_zero(static_cast<std::uint64_t>(v)));
+  return std::to_string(v);
+}
+
+/// kRunHelp with its workload table generated from the list (tandem::cli_defaults).
+std::string run_help() {
+  std::string table = "  workload      one of (default N, largest N; dtypes):\n";
+  for (tandem::Workload w : tandem::kAllWorkloads) {
+    const tandem::WorkloadCli cli = tandem::cli_defaults(w);
+    std::string name(tandem::to_string(w));
+    name.resize(std::max<std::size_t>(name.size() + 1, 17), ' ');
+    std::string dtypes;
+    for (tandem::DType d :
+         {tandem::DType::f32, tandem::DType::f64, tandem::DType::i32, tandem::DType::i64}) {
+      if (tandem::has_dtype(w, d)) dtypes += " " + std::string(tandem::to_string(d));
+    }
+    table += "                  " + name + cli.summary + "\n                  " +
+             std::string(17, ' ') + "(" + size_text(cli.default_n) + ", " + size_text(cli.max_n) +
+             (cli.n_times_nx ? ", N x X at most 2^40" : "") + ";" + dtypes + ")\n";
+  }
+  std::string help = kRunHelp;
+  help.replace(help.find("@WORKLOADS@"), 11, table);
+  return help;
+}
+
 struct Entry {
   const char* name;
   Verb verb;
-  const char* help;
+  std::string (*help)();
 };
-constexpr std::array<Entry, 5> kCommands{{{"info", Verb::info, kInfoHelp},
-                                          {"run", Verb::run, kRunHelp},
-                                          {"plan", Verb::plan, kPlanHelp},
-                                          {"calibrate", Verb::calibrate, kCalibrateHelp},
-                                          {"bench", Verb::bench, kBenchHelp}}};
+constexpr std::array<Entry, 5> kCommands{
+    {{"info", Verb::info, [] { return std::string(kInfoHelp); }},
+     {"run", Verb::run, run_help},
+     {"plan", Verb::plan, [] { return std::string(kPlanHelp); }},
+     {"calibrate", Verb::calibrate, [] { return std::string(kCalibrateHelp); }},
+     {"bench", Verb::bench, [] { return std::string(kBenchHelp); }}}};
 
 const Entry* find_command(std::string_view name) {
   for (const Entry& e : kCommands) {
@@ -331,7 +359,7 @@ Command parse(const std::vector<std::string>& args) {
         const Entry* e = find_command(args[1]);
         if (e == nullptr) throw Usage{"help: unknown command " + quote(args[1])};
         if (args.size() > 2) throw Usage{"help takes one command"};
-        c.help = e->help;
+        c.help = e->help();
       }
       return c;
     }
@@ -374,7 +402,7 @@ Command parse(const std::vector<std::string>& args) {
       }
     } catch (const CLI::CallForHelp&) {
       c.verb = Verb::help;
-      c.help = e->help;
+      c.help = e->help();
       c.help_status = 0;
     }
   } catch (const Usage& u) {

@@ -4,9 +4,19 @@
 // loops from cpu_kernels (vectorised, multiversioned). Honours Exec::threads; a call on one
 // thread runs on the calling thread without entering a parallel region (a fork()ed child's
 // runtime cannot run one).
+//
+// Each workload is a function openmp::<workload>(Args&, const Exec&) in cpu/openmp_<workload>.cpp,
+// declared here for the whole list; run() switches to it.
 #include "serial_backend.hpp"
 
 namespace tandem::detail {
+
+namespace openmp {
+#define TANDEM_OPENMP_WORKLOAD_(name) \
+  void name(Args<tandem::Workload::name>& args, const Exec& exec);
+TANDEM_FOR_EACH_WORKLOAD(TANDEM_OPENMP_WORKLOAD_)
+#undef TANDEM_OPENMP_WORKLOAD_
+}  // namespace openmp
 
 class OpenmpBackend : public SerialBackend {
  public:
@@ -16,14 +26,8 @@ class OpenmpBackend : public SerialBackend {
   Nesting nesting() const noexcept override;
   Team team(int requested) noexcept override;
 
-  void map(const MapArgs& args, const Exec& exec) override;
+  void run(tandem::Workload w, void* args, const Exec& exec) override;
   void parallel_for(std::int64_t n, ChunkFn fn, void* ctx, const Exec& exec) override;
-  void matmul(const MatmulArgs& args, const Exec& exec) override;
-  void polynomial_grid(const PolynomialGridArgs& args, const Exec& exec) override;
-  double mse(const MseArgs& args, const Exec& exec) override;
-  void map_reduce(MapReduceArgs& args, const Exec& exec) override {
-    openmp::map_reduce(args, exec);
-  }
 };
 
 /// Elements per partition grain: 64 bytes of the widest element, so no two threads write

@@ -4,9 +4,9 @@
 
 #include <omp.h>
 
-namespace tandem::detail {
+namespace tandem::detail::openmp {
 
-void OpenmpBackend::map(const MapArgs& args, const Exec& exec) {
+void map(MapArgs& args, const Exec& exec) {
   if (exec.threads == 1) return map_range(args, 0, args.n);
 #pragma omp parallel num_threads(exec.threads)
   {
@@ -16,16 +16,4 @@ void OpenmpBackend::map(const MapArgs& args, const Exec& exec) {
   }
 }
 
-void OpenmpBackend::parallel_for(std::int64_t n, ChunkFn fn, void* ctx, const Exec& exec) {
-  if (exec.threads == 1) {
-    if (n > 0) fn(ctx, 0, n);
-    return;
-  }
-#pragma omp parallel num_threads(exec.threads)
-  {
-    const auto [begin, end] = static_range(n, omp_get_num_threads(), omp_get_thread_num(), kGrain);
-    if (begin < end) fn(ctx, begin, end);
-  }
-}
-
-}  // namespace tandem::detail
+}  // namespace tandem::detail::openmp

@@ -8,12 +8,12 @@
 #include "kernels/gemm_blocked.hpp"
 #include "openmp_backend.hpp"
 
-namespace tandem::detail {
+namespace tandem::detail::openmp {
 
 // f32/f64 go to BLAS when one was found; integers (and floats without BLAS) to tandem's
 // blocked kernel. C is split into one row band per thread times NC-column tiles, shared out
 // statically: each thread packs a B panel once for its whole band, not once per MC rows.
-void OpenmpBackend::matmul(const MatmulArgs& g, const Exec& exec) {
+void matmul(MatmulArgs& g, const Exec& exec) {
   if (g.m == 0 || g.n == 0) return;
   if (blas_gemm(g, exec.threads)) return;
   visit_dtype(g.dtype, [&]<class T>() {
@@ -42,4 +42,4 @@ void OpenmpBackend::matmul(const MatmulArgs& g, const Exec& exec) {
   });
 }
 
-}  // namespace tandem::detail
+}  // namespace tandem::detail::openmp

@@ -1,3 +1,4 @@
+// RECIPE 6 (ARCHITECTURE.md, "Adding a workload"): the openmp backend.
 #include <array>
 #include <vector>
 
@@ -5,11 +6,11 @@
 #include "kernels/pairwise.hpp"
 #include "openmp_backend.hpp"
 
-namespace tandem::detail {
+namespace tandem::detail::openmp {
 
 // Blocks of kSumBlock terms are summed in parallel (static schedule), then the block sums are
 // folded pairwise. The tree depends on n only, so every thread count gives the same bits.
-double OpenmpBackend::mse(const MseArgs& args, const Exec& exec) {
+void mse(MseArgs& args, const Exec& exec) {
   const std::int64_t blocks = (args.n + kSumBlock - 1) / kSumBlock;
   std::array<double, 512> small;
   std::vector<double> large;
@@ -28,8 +29,8 @@ double OpenmpBackend::mse(const MseArgs& args, const Exec& exec) {
 #pragma omp parallel for schedule(static) num_threads(exec.threads)
     for (std::int64_t b = 0; b < blocks; ++b) block(b);
   }
-  return pairwise_fold(blocks, [sums](std::int64_t b) { return sums[b]; }) /
-         static_cast<double>(args.n);
+  args.result = pairwise_fold(blocks, [sums](std::int64_t b) { return sums[b]; }) /
+                static_cast<double>(args.n);
 }
 
-}  // namespace tandem::detail
+}  // namespace tandem::detail::openmp

@@ -6,11 +6,11 @@
 #include "kernels/partition.hpp"
 #include "openmp_backend.hpp"
 
-namespace tandem::detail {
+namespace tandem::detail::openmp {
 
 // Parameter sets are split into one contiguous range per thread; each thread walks its range
 // with its own coefficient scratch (allocated here, before the parallel region).
-void OpenmpBackend::polynomial_grid(const PolynomialGridArgs& args, const Exec& exec) {
+void polynomial_grid(PolynomialGridArgs& args, const Exec& exec) {
   visit_dtype(args.dtype, [&]<class T>() {
     const auto per = static_cast<std::size_t>(args.ncoef);
     std::vector<T> coef(per * static_cast<std::size_t>(exec.threads));
@@ -25,4 +25,4 @@ void OpenmpBackend::polynomial_grid(const PolynomialGridArgs& args, const Exec& 
   });
 }
 
-}  // namespace tandem::detail
+}  // namespace tandem::detail::openmp

@@ -1,9 +1,9 @@
 #include "kernels/map_ops.hpp"
 #include "serial_backend.hpp"
 
-namespace tandem::detail {
+namespace tandem::detail::serial {
 
-void SerialBackend::map(const MapArgs& args, const Exec&) {
+void map(MapArgs& args, const Exec&) {
   visit_dtype(args.dtype, [&]<class T>() {
     const T* x = static_cast<const T*>(args.x);
     T* y = static_cast<T*>(args.y);
@@ -14,4 +14,4 @@ void SerialBackend::map(const MapArgs& args, const Exec&) {
   });
 }
 
-}  // namespace tandem::detail
+}  // namespace tandem::detail::serial

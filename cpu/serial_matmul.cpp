@@ -1,11 +1,11 @@
 #include "kernels/arith.hpp"
 #include "serial_backend.hpp"
 
-namespace tandem::detail {
+namespace tandem::detail::serial {
 
 // Row i of C accumulates A(i, p) * row p of B, for p in order: plain loops, each C(i, j) summed
 // in order of p.
-void SerialBackend::matmul(const MatmulArgs& g, const Exec&) {
+void matmul(MatmulArgs& g, const Exec&) {
   visit_dtype(g.dtype, [&]<class T>() {
     const T* A = static_cast<const T*>(g.a);
     const T* B = static_cast<const T*>(g.b);
@@ -22,4 +22,4 @@ void SerialBackend::matmul(const MatmulArgs& g, const Exec&) {
   });
 }
 
-}  // namespace tandem::detail
+}  // namespace tandem::detail::serial

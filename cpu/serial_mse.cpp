@@ -1,8 +1,9 @@
+// RECIPE 5 (ARCHITECTURE.md, "Adding a workload"): the serial oracle.
 #include <cmath>
 
 #include "serial_backend.hpp"
 
-namespace tandem::detail {
+namespace tandem::detail::serial {
 
 namespace {
 // Compensated (Neumaier) summation in double, term by term: accurate and order-independent
@@ -14,8 +15,8 @@ void neumaier_add(double& sum, double& comp, double v) noexcept {
 }
 }  // namespace
 
-double SerialBackend::mse(const MseArgs& args, const Exec&) {
-  return visit_float_dtype(args.dtype, [&]<class T>() {
+void mse(MseArgs& args, const Exec&) {
+  args.result = visit_float_dtype(args.dtype, [&]<class T>() {
     const T* a = static_cast<const T*>(args.a);
     const T* b = static_cast<const T*>(args.b);
     double sum = 0.0;
@@ -29,4 +30,4 @@ double SerialBackend::mse(const MseArgs& args, const Exec&) {
   });
 }
 
-}  // namespace tandem::detail
+}  // namespace tandem::detail::serial

@@ -4,9 +4,9 @@
 #include "kernels/cpu_kernels.hpp"
 #include "serial_backend.hpp"
 
-namespace tandem::detail {
+namespace tandem::detail::serial {
 
-void SerialBackend::polynomial_grid(const PolynomialGridArgs& g, const Exec&) {
+void polynomial_grid(PolynomialGridArgs& g, const Exec&) {
   visit_dtype(g.dtype, [&]<class T>() {
     std::vector<T> c(static_cast<std::size_t>(g.ncoef));
     std::vector<std::int64_t> idx(static_cast<std::size_t>(g.ncoef));
@@ -19,4 +19,4 @@ void SerialBackend::polynomial_grid(const PolynomialGridArgs& g, const Exec&) {
   });
 }
 
-}  // namespace tandem::detail
+}  // namespace tandem::detail::serial

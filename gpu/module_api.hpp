@@ -2,9 +2,9 @@
 // What a cuda module implements behind its C table: module_entry.cpp turns these functions into
 // the table of cuda_module_abi.hpp, catching every exception. runtime.cpp and workloads.hpp
 // implement them over the device API (device_api.hpp): on CUDA in the real module
-// (device_api_cuda.cu, cuda_<workload>.cu), on host memory in the test suite's emulated module
-// (tests/emulated_cuda/). reference() is module.cu's (tandem_cuda_bench_references). No CUDA
-// header here.
+// (device_api_cuda.cu), on host memory in the test suite's emulated module (tests/emulated_cuda/);
+// cuda_<workload>.cu are compiled into both. reference() is module.cu's
+// (tandem_cuda_bench_references). No CUDA header here.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -47,14 +47,18 @@ void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
 /// tandem_cuda_bench_references (not the table).
 double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions);
 
-/// The workloads. `device`: the operand pointers are device memory; otherwise host memory,
-/// staged in and out by the call.
-void run_map(const detail::MapArgs& args, bool device, detail::Breakdown* timing);
-void run_matmul(const detail::MatmulArgs& args, bool device, detail::Breakdown* timing);
-void run_polynomial_grid(const detail::PolynomialGridArgs& args, bool device,
-                         detail::Breakdown* timing);
-double run_mse(const detail::MseArgs& args, bool device, detail::Breakdown* timing);
-/// Writes the results into args (value, integer).
-void run_map_reduce(detail::MapReduceArgs& args, bool device, detail::Breakdown* timing);
+/// Called by the entry before each workload runs (the emulated module injects its faults
+/// here); a no-op in the real module.
+void workload_starting(tandem::Workload workload);
+
+/// The workloads, one per entry of TANDEM_FOR_EACH_WORKLOAD (cuda_<workload>.cu, through
+/// TANDEM_CUDA_WORKLOAD): run_<workload>(args, device, timing). `device`: the operand pointers
+/// are device memory; otherwise host memory, staged in and out by the call. Results are written
+/// through `args`.
+#define TANDEM_CUDA_DECLARE_WORKLOAD_(name)                                \
+  void run_##name(detail::Args<tandem::Workload::name>& args, bool device, \
+                  detail::Breakdown* timing);
+TANDEM_FOR_EACH_WORKLOAD(TANDEM_CUDA_DECLARE_WORKLOAD_)
+#undef TANDEM_CUDA_DECLARE_WORKLOAD_
 
 }  // namespace tandem::cuda

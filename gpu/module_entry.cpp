@@ -89,45 +89,32 @@ void describe(char* buffer, std::size_t size) {
 }
 
 // The argument struct of a workload call, checked against the size the core passed.
-template <class Args>
-const Args& unpack(const void* args, std::size_t size) {
-  if (args == nullptr || size != sizeof(Args)) {
-    fail(errc::invalid_argument,
-         std::string("the arguments of ") + detail::CudaWorkloadOf<Args>::name + " are " +
-             std::to_string(size) + " bytes; this module's are " + std::to_string(sizeof(Args)));
+template <tandem::Workload W>
+detail::Args<W>& unpack(void* args, std::size_t size) {
+  if (args == nullptr || size != sizeof(detail::Args<W>)) {
+    fail(errc::invalid_argument, "the arguments of " + std::string(to_string(W)) + " are " +
+                                     std::to_string(size) + " bytes; this module's are " +
+                                     std::to_string(sizeof(detail::Args<W>)));
   }
-  return *static_cast<const Args*>(args);
+  return *static_cast<detail::Args<W>*>(args);
 }
 
 // The one workload entry: the tag picks the workload (module_api.hpp's run_<workload>).
-int run(std::uint32_t workload, const void* args, std::size_t size, int device, void* result,
-        detail::Breakdown* timing, TandemCudaStatus* status) {
+int run(std::uint32_t tag, void* args, std::size_t size, int device, detail::Breakdown* timing,
+        TandemCudaStatus* status) {
   return guarded(status, [&] {
+    tandem::Workload w{};
+    if (!detail::workload_of_tag(tag, &w)) {
+      fail(errc::invalid_argument, "this CUDA module has no workload " + std::to_string(tag));
+    }
+    workload_starting(w);
     const bool on_device = device != 0;
-    switch (workload) {
-      case TANDEM_CUDA_MAP:
-        run_map(unpack<detail::MapArgs>(args, size), on_device, timing);
-        return;
-      case TANDEM_CUDA_MATMUL:
-        run_matmul(unpack<detail::MatmulArgs>(args, size), on_device, timing);
-        return;
-      case TANDEM_CUDA_POLYNOMIAL_GRID:
-        run_polynomial_grid(unpack<detail::PolynomialGridArgs>(args, size), on_device, timing);
-        return;
-      case TANDEM_CUDA_MSE: {
-        const double r = run_mse(unpack<detail::MseArgs>(args, size), on_device, timing);
-        if (result != nullptr) *static_cast<double*>(result) = r;
-        return;
-      }
-      case TANDEM_CUDA_MAP_REDUCE: {
-        detail::MapReduceArgs a = unpack<detail::MapReduceArgs>(args, size);
-        run_map_reduce(a, on_device, timing);
-        if (result != nullptr) std::memcpy(result, &a, sizeof(a));
-        return;
-      }
-      default:
-        fail(errc::invalid_argument,
-             "this CUDA module has no workload " + std::to_string(workload));
+    switch (w) {
+#define TANDEM_CUDA_RUN_CASE_(name) \
+  case tandem::Workload::name:      \
+    return run_##name(unpack<tandem::Workload::name>(args, size), on_device, timing);
+      TANDEM_FOR_EACH_WORKLOAD(TANDEM_CUDA_RUN_CASE_)
+#undef TANDEM_CUDA_RUN_CASE_
     }
   });
 }
@@ -146,11 +133,9 @@ constexpr TandemCudaModule make_table() {
   t.abi_version = TANDEM_CUDA_ABI_VERSION;
   t.breakdown_size = sizeof(detail::Breakdown);
   t.status_size = sizeof(TandemCudaStatus);
-  t.args_size[TANDEM_CUDA_MAP] = sizeof(detail::MapArgs);
-  t.args_size[TANDEM_CUDA_MATMUL] = sizeof(detail::MatmulArgs);
-  t.args_size[TANDEM_CUDA_POLYNOMIAL_GRID] = sizeof(detail::PolynomialGridArgs);
-  t.args_size[TANDEM_CUDA_MSE] = sizeof(detail::MseArgs);
-  t.args_size[TANDEM_CUDA_MAP_REDUCE] = sizeof(detail::MapReduceArgs);
+  for (tandem::Workload w : kAllWorkloads) {
+    t.args_size[detail::cuda_tag(w)] = static_cast<std::uint32_t>(detail::args_size(w));
+  }
   t.open = open;
   t.describe = describe;
   t.run = run;

@@ -4,7 +4,7 @@
 set -euo pipefail
 need=()
 for pkg in cmake ninja-build g++ libgtest-dev libbenchmark-dev libopenblas-openmp-dev clang libomp-dev \
-           nlohmann-json3-dev libcli11-dev; do
+           nlohmann-json3-dev libcli11-dev python3-venv python3-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -3,7 +3,7 @@
 //   table of another ABI version. The core must refuse it whole, with a reason.
 // - with TANDEM_FAKE_OLDER_MODULE, a module of this ABI that is older than the core: it knows
 //   only map (and only MapOp::scale of f64 on host memory, all the tests ask of it), was built
-//   with another layout of matmul's arguments, and predates polynomial_grid and mse. The core
+//   with another layout of matmul's arguments, and predates every other workload. The core
 //   must use it for map and refuse the other workloads, each with its own reason.
 #include <cstdint>
 #include <cstdio>
@@ -34,9 +34,10 @@ int open(TandemCudaStatus*) { return 0; }
 void describe(char* buffer, std::size_t size) {
   std::snprintf(buffer, size, "older fake module (host memory)");
 }
-int run(std::uint32_t workload, const void* args, std::size_t size, int device, void*,
+int run(std::uint32_t workload, void* args, std::size_t size, int device,
         tandem::detail::Breakdown*, TandemCudaStatus* status) {
-  if (workload != TANDEM_CUDA_MAP || size != sizeof(tandem::detail::MapArgs)) {
+  if (workload != tandem::detail::cuda_tag(tandem::Workload::map) ||
+      size != sizeof(tandem::detail::MapArgs)) {
     return refuse(status, "the older fake module was called for a workload it refused");
   }
   const auto& a = *static_cast<const tandem::detail::MapArgs*>(args);
@@ -68,8 +69,9 @@ TandemCudaModule foreign_table() {
   t.abi_version = TANDEM_CUDA_ABI_VERSION;
   t.breakdown_size = sizeof(tandem::detail::Breakdown);
   t.status_size = sizeof(TandemCudaStatus);
-  t.args_size[TANDEM_CUDA_MAP] = sizeof(tandem::detail::MapArgs);
-  t.args_size[TANDEM_CUDA_MATMUL] = sizeof(tandem::detail::MatmulArgs) - 8;
+  t.args_size[tandem::detail::cuda_tag(tandem::Workload::map)] = sizeof(tandem::detail::MapArgs);
+  t.args_size[tandem::detail::cuda_tag(tandem::Workload::matmul)] =
+      sizeof(tandem::detail::MatmulArgs) - 8;
   t.open = open;
   t.describe = describe;
   t.run = run;

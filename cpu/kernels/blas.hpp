@@ -10,7 +10,7 @@ namespace tandem::detail {
 /// f32 or f64, every size fits the BLAS integer). Returns false, having done nothing, otherwise.
 bool blas_gemm(const MatmulArgs& args, int threads);
 
-/// Which BLAS f32/f64 matmul uses, e.g. "OpenBLAS 0.3.21 (openmp)", or tandem's own kernel.
+/// Which BLAS the f32/f64 GEMM uses, e.g. "OpenBLAS 0.3.21 (openmp)", or tandem's own kernel.
 std::string blas_description();
 
 }  // namespace tandem::detail

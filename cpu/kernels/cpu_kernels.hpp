@@ -34,7 +34,7 @@ void grid_coefficients(const PolynomialGridArgs& g, std::int64_t r, T* c, std::i
   }
 }
 
-/// Per-thread packing space for gemm_block, in elements of the matmul's dtype.
+/// Per-thread packing space for gemm_block, in elements of the product's dtype.
 std::int64_t gemm_workspace_elems(const MatmulArgs& args);
 
 /// C[i0:i1, j0:j1] = A[i0:i1, :] · B[:, j0:j1], cache-blocked with packed panels.

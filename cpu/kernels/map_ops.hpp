@@ -1,11 +1,11 @@
 #pragma once
-// The built-in map operations as function objects: the one definition of their semantics,
-// shared by every CPU backend. visit_op picks the functor once, so a loop over elements
+// The built-in elementwise operations (MapOp) as function objects: the one definition of their
+// semantics, shared by every CPU backend. visit_op picks the functor once, so a loop over elements
 // compiles to a tight, vectorisable body.
 #include <cstdint>
 
 #include "arith.hpp"
-#include "tandem/map.hpp"
+#include "tandem/map_op.hpp"
 
 namespace tandem::detail {
 

@@ -1,9 +1,10 @@
 // The emulated module's benchmark references (tandem_cuda_bench_references): what gpu/module.cu
 // measures, timed with the host clock on the emulation. Everything else of the module is the
-// real module's code (gpu/module_entry.cpp, runtime.cpp, workloads.hpp) over the host device
-// API (device_api_host.cpp).
+// real module's code (gpu/module_entry.cpp, runtime.cpp, cuda_<workload>.cu) over the host
+// device API (device_api_host.cpp).
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -18,11 +19,31 @@ namespace tandem::cuda {
 
 namespace {
 
+// The workload the entry is running on this thread (workload_starting), for inject_fault().
+thread_local tandem::Workload t_workload{};
+thread_local bool t_in_workload = false;
+
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 }  // namespace
+
+void workload_starting(tandem::Workload workload) {
+  t_workload = workload;
+  t_in_workload = true;
+}
+
+void inject_fault() {
+  const char* env = std::getenv("TANDEM_EMULATED_FAULT");
+  if (!t_in_workload || env == nullptr || to_string(t_workload) != env) return;
+  throw ModuleFailure{errc::device_error,
+                      std::string("cudaStreamSynchronize(stream) failed: "
+                                  "cudaErrorIllegalAddress: an illegal memory access was "
+                                  "encountered (emulated: TANDEM_EMULATED_FAULT=") +
+                          env + ")",
+                      true};
+}
 
 // What gpu/module.cu's reference() measures, timed with the host clock on the emulation.
 double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int repetitions) {
@@ -31,6 +52,7 @@ double reference(int which, std::int64_t a, std::int64_t b, std::int64_t c, int 
     fail(errc::invalid_argument, "reference sizes must be >= 0 (got " + std::to_string(a) + ", " +
                                      std::to_string(b) + ", " + std::to_string(c) + ")");
   }
+  t_in_workload = false;  // a reference is no workload: never faulted
   HostCall call(nullptr);
   std::vector<double> seconds;
   const auto timed = [&](auto&& op) {

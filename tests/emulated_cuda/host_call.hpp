@@ -1,8 +1,8 @@
 #pragma once
 // The emulated module's call: the module's shared runtime Call (gpu/runtime.hpp, here on the
 // host device API) plus the host stand-ins for what only a GPU has, for the workloads' flow
-// (gpu/workloads.hpp): Thrust's OpenMP system for the call's stream, and a loop for cuBLAS and
-// the integer GEMM kernel.
+// (gpu/cuda_<workload>.cu, through gpu/module_call.hpp): Thrust's OpenMP system for the call's
+// stream, and a loop for cuBLAS and the integer GEMM kernel.
 #include <thrust/system/omp/execution_policy.h>
 
 #include <cstdint>
@@ -12,14 +12,15 @@
 
 namespace tandem::cuda {
 
-/// TANDEM_EMULATED_FAULT=<workload> (map, matmul, polynomial_grid, mse): every call of that
+/// TANDEM_EMULATED_FAULT=<workload> (a name of TANDEM_FOR_EACH_WORKLOAD): every call of that
 /// workload fails as a kernel that touched an illegal address does on a GPU, a sticky error
-/// that loses the context. Call at the start of each workload.
-void inject_fault(const char* workload);
+/// that loses the context. HostCall's constructor calls it: a workload that returns before it
+/// takes a Call (an empty polynomial grid launches nothing) does not fault.
+void inject_fault();
 
 class HostCall : public Call {
  public:
-  using Call::Call;
+  explicit HostCall(detail::Breakdown* timing) : Call(timing) { inject_fault(); }
 
   /// Thrust's OpenMP system with the call's scratch, where the GPU has the call's stream.
   auto policy() { return thrust::omp::par(thrust_allocator()); }

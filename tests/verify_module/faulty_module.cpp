@@ -56,11 +56,13 @@ void memory_stats(std::size_t* device_cached, std::size_t* pinned_cached,
   *device_cached = *pinned_cached = 0;
   *device_allocations = *pinned_allocations = 0;
 }
+void workload_starting(tandem::Workload) {}
+
 double reference(int, std::int64_t, std::int64_t, std::int64_t, int) {
   fail(errc::device_error, "no references in the faulty test module");
 }
 
-void run_map(const detail::MapArgs& g, bool, detail::Breakdown*) {
+void run_map(detail::MapArgs& g, bool, detail::Breakdown*) {
   detail::visit_dtype(g.dtype, [&]<class T>() {
     const T* x = static_cast<const T*>(g.x);
     T* y = static_cast<T*>(g.y);
@@ -71,7 +73,7 @@ void run_map(const detail::MapArgs& g, bool, detail::Breakdown*) {
   });
 }
 
-void run_matmul(const detail::MatmulArgs& g, bool, detail::Breakdown*) {
+void run_matmul(detail::MatmulArgs& g, bool, detail::Breakdown*) {
   detail::visit_dtype(g.dtype, [&]<class T>() {
     const T* A = static_cast<const T*>(g.a);
     const T* B = static_cast<const T*>(g.b);
@@ -96,7 +98,7 @@ void run_matmul(const detail::MatmulArgs& g, bool, detail::Breakdown*) {
   });
 }
 
-void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool, detail::Breakdown*) {
+void run_polynomial_grid(detail::PolynomialGridArgs& g, bool, detail::Breakdown*) {
   detail::visit_dtype(g.dtype, [&]<class T>() {
     const T* x = static_cast<const T*>(g.x);
     T* out = static_cast<T*>(g.out);
@@ -124,8 +126,8 @@ void run_polynomial_grid(const detail::PolynomialGridArgs& g, bool, detail::Brea
   });
 }
 
-double run_mse(const detail::MseArgs& g, bool, detail::Breakdown*) {
-  return detail::visit_float_dtype(g.dtype, [&]<class T>() {
+void run_mse(detail::MseArgs& g, bool, detail::Breakdown*) {
+  g.result = detail::visit_float_dtype(g.dtype, [&]<class T>() {
     const T* a = static_cast<const T*>(g.a);
     const T* b = static_cast<const T*>(g.b);
     long double sum = 0.0L;

@@ -13,7 +13,7 @@
 ///
 /// **Example**:
 ///   std::vector<double, tandem::allocator<double>> x(1 << 26);  // 512 MiB on huge pages
-///   tandem::map(x, x, tandem::MapOp::scale(2));
+///   // pass x to any workload call: its memory-bound loops run at the huge-page limit
 ///
 /// Allocation failure is std::bad_alloc; tandem's own outputs (Matrix) report it as
 /// tandem::out_of_memory.

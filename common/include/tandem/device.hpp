@@ -10,11 +10,12 @@
 /// Creating a DeviceBuffer needs the cuda backend: without it the constructors throw
 /// tandem::backend_unavailable with the reason (see backend_info(Backend::cuda)).
 ///
+/// Each workload's header declares its DeviceBuffer overloads beside its host ones.
+///
 /// **Example**:
 ///   tandem::DeviceBuffer x(std::span<const float>(host));         // upload once
 ///   tandem::DeviceBuffer y(tandem::DType::f32, x.size());           // zero-filled
-///   tandem::map(x, y, tandem::MapOp::square());                      // on the GPU, no copies
-///   double m = tandem::mse(y);                                       // still on the GPU
+///   /* workload calls on x and y run on the GPU, with no copies */
 ///   std::vector<float> back = y.download<float>();                   // copy out when needed
 #include <cstddef>
 #include <cstdint>
@@ -23,9 +24,7 @@
 
 #include "tandem/dtype.hpp"
 #include "tandem/export.hpp"
-#include "tandem/map.hpp"
 #include "tandem/options.hpp"
-#include "tandem/polynomial_grid.hpp"
 
 namespace tandem {
 
@@ -133,29 +132,5 @@ TANDEM_EXPORT DeviceMemoryStats device_memory_stats();
 /// Frees the idle cached device scratch and pinned staging (DeviceBuffers are untouched).
 /// A no-op when cuda is unavailable.
 TANDEM_EXPORT void release_device_caches() noexcept;
-
-/// y[i] = op(x[i]) on the GPU. Same rules as the host overloads: equal sizes and dtypes; y may
-/// be x itself.
-TANDEM_EXPORT void map(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op,
-                       const Options& options = {});
-
-/// mean(errors[i]^2) and mean((a[i] - b[i])^2) of f32 or f64 buffers on the GPU.
-TANDEM_EXPORT double mse(const DeviceBuffer& errors, const Options& options = {});
-TANDEM_EXPORT double mse(const DeviceBuffer& a, const DeviceBuffer& b, const Options& options = {});
-
-/// C = A·B with every operand a block of a DeviceBuffer of one dtype. C must not overlap A or B.
-TANDEM_EXPORT void matmul(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix C,
-                          const Options& options = {});
-
-/// out(r, j) = polynomial r of the grid at x[j], with x and out on the GPU. The table form
-/// reads the parameter sets from a device matrix; the CartesianGrid form keeps its (small)
-/// axes on the host and never materialises the grid.
-TANDEM_EXPORT void polynomial_grid(ConstDeviceMatrix table, const DeviceBuffer& x, DeviceMatrix out,
-                                   const Options& options = {});
-#define TANDEM_DECLARE_DEVICE_GRID_(T, name)                                              \
-  TANDEM_EXPORT void polynomial_grid(const CartesianGrid<T>& grid, const DeviceBuffer& x, \
-                                     DeviceMatrix out, const Options& options = {});
-TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_DEVICE_GRID_)
-#undef TANDEM_DECLARE_DEVICE_GRID_
 
 }  // namespace tandem

@@ -1,6 +1,6 @@
 #pragma once
 /// The errors tandem throws. Every message names the function, the argument and the values,
-/// e.g. "tandem::matmul: A is 3x4 but B is 5x2 (A.cols must equal B.rows)".
+/// e.g. "tandem::<workload>: A is 3x4 but B is 5x2 (A.cols must equal B.rows)".
 /// When a call throws, it has written nothing to its outputs.
 ///
 /// Hierarchy: every error derives from tandem::error, which derives from std::runtime_error

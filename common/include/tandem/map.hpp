@@ -21,78 +21,14 @@
 #include <utility>
 #include <vector>
 
+#include "tandem/callable.hpp"
+#include "tandem/device.hpp"
 #include "tandem/dtype.hpp"
 #include "tandem/export.hpp"
+#include "tandem/map_op.hpp"
 #include "tandem/options.hpp"
 
 namespace tandem {
-
-/// A parameter of a MapOp: keeps an integer exactly (int64) or a floating value (double).
-/// It is converted to the element type of each call; a value that does not fit
-/// (2.5 for an int32 map, 1e300 for f32) is a tandem::invalid_argument.
-class Scalar {
- public:
-  // clang-format off
-  template <class V>
-    requires std::is_integral_v<V>
-  constexpr Scalar(V v) noexcept  // NOLINT(google-explicit-constructor)
-      : is_integer_(!(std::is_unsigned_v<V> && sizeof(V) >= sizeof(std::int64_t) &&
-                      static_cast<std::uint64_t>(v) > static_cast<std::uint64_t>(INT64_MAX))),
-        integer_(is_integer_ ? static_cast<std::int64_t>(v) : 0),
-        floating_(static_cast<double>(v)) {}
-  template <class V>
-    requires std::is_floating_point_v<V>
-  constexpr Scalar(V v) noexcept  // NOLINT(google-explicit-constructor)
-      : is_integer_(false), integer_(0), floating_(static_cast<double>(v)) {}
-  // clang-format on
-
-  constexpr bool is_integer() const noexcept { return is_integer_; }
-  constexpr std::int64_t integer() const noexcept { return integer_; }
-  constexpr double floating() const noexcept { return floating_; }
-
- private:
-  bool is_integer_;
-  std::int64_t integer_;
-  double floating_;
-};
-
-/// The built-in elementwise operations.
-enum class MapKind {
-  scale,       ///< a*x
-  affine,      ///< a*x + b
-  square,      ///< x*x
-  abs,         ///< |x| (for integers, |INT_MIN| wraps to INT_MIN as in numpy)
-  polynomial,  ///< c[0]*x^(d) + ... + c[d], coefficients highest degree first (numpy.polyval)
-};
-
-/// A built-in operation with its parameters, chosen at run time.
-class MapOp {
- public:
-  static MapOp scale(Scalar a) { return MapOp(MapKind::scale, {a}); }
-  static MapOp affine(Scalar a, Scalar b) { return MapOp(MapKind::affine, {a, b}); }
-  static MapOp square() { return MapOp(MapKind::square, {}); }
-  static MapOp abs() { return MapOp(MapKind::abs, {}); }
-  /// Coefficients highest degree first, as numpy.polyval: {1, 0, -2} is x^2 - 2.
-  /// At least one coefficient (checked when the op is used).
-  static MapOp polynomial(std::vector<Scalar> coefficients) {
-    return MapOp(MapKind::polynomial, std::move(coefficients));
-  }
-  static MapOp polynomial(std::initializer_list<Scalar> coefficients) {
-    return MapOp(MapKind::polynomial, std::vector<Scalar>(coefficients));
-  }
-
-  MapKind kind() const noexcept { return kind_; }
-  /// {a} for scale, {a, b} for affine, the coefficients for polynomial, else empty.
-  std::span<const Scalar> params() const noexcept { return params_; }
-
- private:
-  MapOp(MapKind kind, std::vector<Scalar> params) : kind_(kind), params_(std::move(params)) {}
-  MapKind kind_;
-  std::vector<Scalar> params_;
-};
-
-/// "scale", "affine", "square", "abs", "polynomial".
-TANDEM_EXPORT std::string_view to_string(MapKind kind) noexcept;
 
 /// y[i] = op(x[i]) for i < x.size(). y.size() must equal x.size(); y may be x itself.
 #define TANDEM_DECLARE_MAP_(T, name)                                            \
@@ -102,10 +38,6 @@ TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_MAP_)
 #undef TANDEM_DECLARE_MAP_
 
 namespace detail {
-/// Runs fn(ctx, begin, end) over chunks covering [0, n) on a CPU backend chosen as for any call.
-using ChunkFn = void (*)(void* ctx, std::int64_t begin, std::int64_t end);
-TANDEM_EXPORT void parallel_for(const char* function, std::int64_t n, ChunkFn fn, void* ctx,
-                                const Options& options);
 /// Checks the spans of a callable map (null data, sizes, overlap); throws invalid_argument.
 TANDEM_EXPORT void validate_callable_map(const void* x, std::size_t x_size, std::size_t x_elem,
                                          const void* y, std::size_t y_size, std::size_t y_elem,
@@ -155,5 +87,12 @@ void map(X&& x, Y&& y, F&& f, const Options& options = {}) {
       &ctx, options);
   if (ctx.error) std::rethrow_exception(ctx.error);
 }
+
+// ---- on data in GPU memory (tandem/device.hpp) ----
+
+/// y[i] = op(x[i]) on the GPU. Same rules as the host overloads: equal sizes and dtypes; y may
+/// be x itself.
+TANDEM_EXPORT void map(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op,
+                       const Options& options = {});
 
 }  // namespace tandem

@@ -8,6 +8,7 @@
 /// **Example** (the notebook's 1000x1000 int matrices):
 ///   tandem::Matrix<std::int32_t> A(1000, 1000), B(1000, 1000), C(1000, 1000);
 ///   tandem::matmul(A, B, C, {.backend = tandem::parse_backend("openmp")});
+#include "tandem/device.hpp"
 #include "tandem/dtype.hpp"
 #include "tandem/export.hpp"
 #include "tandem/options.hpp"
@@ -23,5 +24,11 @@ namespace tandem {
                                  const Options& options = {});
 TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_MATMUL_)
 #undef TANDEM_DECLARE_MATMUL_
+
+// ---- on data in GPU memory (tandem/device.hpp) ----
+
+/// C = A·B with every operand a block of a DeviceBuffer of one dtype. C must not overlap A or B.
+TANDEM_EXPORT void matmul(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix C,
+                          const Options& options = {});
 
 }  // namespace tandem

@@ -4,7 +4,7 @@
 /// **Example**:
 ///   tandem::Stats stats;
 ///   tandem::Options options{.backend = tandem::Backend::openmp, .threads = 2, .stats = &stats};
-///   double m = tandem::mse(e, options);
+///   /* any workload call, with options as its last argument */
 ///   std::cout << stats.backend << " took " << stats.seconds << " s\n";
 #include <optional>
 #include <string>
@@ -28,7 +28,7 @@ struct Stats {
   std::string reason;                   ///< where the choice came from and, for automatic, why
   /// The result was compared with the serial oracle's and agreed within the workload's bound
   /// (Options::verify or TANDEM_VERIFY=1). False when verification was off, when the backend was
-  /// serial itself, and for a C++ callable given to map (never verified); reason says which.
+  /// serial itself, and for a C++ callable (never verified); reason says which.
   bool verified = false;
 };
 
@@ -46,10 +46,10 @@ struct Options {
   /// Receives which backend ran, why, and the wall time. May be null.
   Stats* stats = nullptr;
   /// Also run the call on `serial` and compare the results within the workload's documented
-  /// bound (exact for integers, map and polynomial_grid); a difference throws
+  /// bound (README "Verification"); a difference throws
   /// tandem::verification_error and leaves the outputs untouched. Costs a serial run and a
   /// scratch copy of the output. On when this is true or the environment variable
-  /// TANDEM_VERIFY is 1 (read once per process). The callable form of map is never verified.
+  /// TANDEM_VERIFY is 1 (read once per process). C++ callables are never verified.
   bool verify = false;
 };
 

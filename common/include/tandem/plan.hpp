@@ -10,8 +10,8 @@
 /// measured on this machine.
 ///
 /// **Example**:
-///   tandem::Plan p = tandem::plan(tandem::Problem::mse(tandem::DType::f64, 1 << 20));
-///   std::cout << p.choice << ": " << p.reason << "\n";
+///   tandem::Plan p = tandem::plan(tandem::problem_of(workload, tandem::DType::f64, {.n = 1 <<
+///   20})); std::cout << p.choice << ": " << p.reason << "\n";
 #include <cstdint>
 #include <functional>
 #include <string>

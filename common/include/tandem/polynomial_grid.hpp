@@ -20,6 +20,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "tandem/device.hpp"
 #include "tandem/dtype.hpp"
 #include "tandem/export.hpp"
 #include "tandem/options.hpp"
@@ -103,5 +104,18 @@ std::vector<T> linspace(T start, T stop, std::int64_t num) {
                                           const Options& options = {});
 TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_POLYNOMIAL_GRID_)
 #undef TANDEM_DECLARE_POLYNOMIAL_GRID_
+
+// ---- on data in GPU memory (tandem/device.hpp) ----
+
+/// out(r, j) = polynomial r of the grid at x[j], with x and out on the GPU. The table form
+/// reads the parameter sets from a device matrix; the CartesianGrid form keeps its (small)
+/// axes on the host and never materialises the grid.
+TANDEM_EXPORT void polynomial_grid(ConstDeviceMatrix table, const DeviceBuffer& x, DeviceMatrix out,
+                                   const Options& options = {});
+#define TANDEM_DECLARE_DEVICE_GRID_(T, name)                                              \
+  TANDEM_EXPORT void polynomial_grid(const CartesianGrid<T>& grid, const DeviceBuffer& x, \
+                                     DeviceMatrix out, const Options& options = {});
+TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_DEVICE_GRID_)
+#undef TANDEM_DECLARE_DEVICE_GRID_
 
 }  // namespace tandem

@@ -40,9 +40,10 @@
 #include <utility>
 #include <vector>
 
+#include "tandem/callable.hpp"
 #include "tandem/dtype.hpp"
 #include "tandem/export.hpp"
-#include "tandem/map.hpp"
+#include "tandem/map_op.hpp"
 #include "tandem/options.hpp"
 
 namespace tandem {

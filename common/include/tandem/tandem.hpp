@@ -3,10 +3,12 @@
 /// This umbrella header includes the whole public API.
 #include "tandem/allocator.hpp"
 #include "tandem/backend.hpp"
+#include "tandem/callable.hpp"
 #include "tandem/device.hpp"
 #include "tandem/dtype.hpp"
 #include "tandem/error.hpp"
 #include "tandem/map.hpp"
+#include "tandem/map_op.hpp"
 #include "tandem/matmul.hpp"
 #include "tandem/mse.hpp"
 #include "tandem/options.hpp"

@@ -1,10 +1,11 @@
 #pragma once
 /// The workloads tandem runs, and the one list every layer expands.
 ///
-/// Adding a workload is one line in TANDEM_FOR_EACH_WORKLOAD plus its entry point file
-/// (common/src/api/<name>.cpp), which defines what it is: its dtypes, work and bytes, the cost
-/// model's defaults, calibration sizes and sample call. The enum, names, cost model, profiles,
-/// plan(), calibrate() and the command-line tool are generated from the list.
+/// Adding a workload is one line in TANDEM_FOR_EACH_WORKLOAD plus its own files (the recipe in
+/// ARCHITECTURE.md): its entry point file (common/src/api/<name>.cpp) defines what it is — its
+/// dtypes, work and bytes, the cost model's defaults, calibration sizes and sample call. The
+/// enum, names, cost model, profiles, plan(), calibrate(), the backends' dispatch, the CUDA
+/// module's entry and the command-line tool are generated from the list.
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include "tandem/export.hpp"
 
 /// X(name) for every workload, in tandem::Workload order (the profile's JSON keys: never rename).
+/// Append only (RECIPE 1, ARCHITECTURE.md): the position is the enum value and, plus one, the
+/// workload's tag at the CUDA module boundary.
 #define TANDEM_FOR_EACH_WORKLOAD(X) \
   X(map)                            \
   X(matmul)                         \
@@ -120,8 +123,9 @@ TANDEM_EXPORT SampleCall sample_call(Workload workload, DType dtype, const Workl
 struct WorkloadCli {
   std::int64_t default_n = 0;
   std::int64_t max_n = 0;
-  bool n_times_nx = false;  ///< n·nx is bounded too (the result has n·nx values)
-  bool scalar = false;      ///< the call returns one value (printed as the result, no checksum)
+  bool n_times_nx = false;   ///< n·nx is bounded too (the result has n·nx values)
+  bool scalar = false;       ///< the call returns one value (printed as the result, no checksum)
+  const char* summary = "";  ///< what a generated call computes, for the tool's help
 };
 TANDEM_EXPORT WorkloadCli cli_defaults(Workload workload);
 

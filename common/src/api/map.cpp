@@ -5,6 +5,7 @@
 
 #include "checks/device_checks.hpp"
 #include "checks/validate.hpp"
+#include "checks/verify_tools.hpp"
 #include "dispatch/dispatch.hpp"
 #include "tandem/map.hpp"
 #include "workloads/sample_data.hpp"
@@ -31,6 +32,34 @@ std::string_view to_string(MapKind kind) noexcept {
 namespace detail {
 
 namespace {
+
+// Runs the backend into scratch, serial on the same inputs, and commits the backend's result
+// once the two agree within the bound (checks/verify.hpp).
+void verified_map(const char* function, BackendImpl& backend, const Exec& exec, const MapArgs& args,
+                  Verification& v) {
+  visit_dtype(args.dtype, [&]<class T>() {
+    const std::size_t bytes = static_cast<std::size_t>(args.n) * sizeof(T);
+    const HostCopy x = host_operand(function, args.x, 1, args.n, args.n, sizeof(T), exec.device);
+    Scratch out(function, bytes, exec.device);
+    MapArgs b = args;
+    b.y = out.data();
+    timed(v, [&] { run_on<tandem::Workload::map>(backend, b, exec); });
+    std::vector<T> want(static_cast<std::size_t>(args.n));
+    MapArgs s = args;  // the converted parameters are host memory already
+    s.x = x.data;
+    s.y = want.data();
+    run_on<tandem::Workload::map>(serial_backend(), s, serial_exec());
+    const T* got = reinterpret_cast<const T*>(out.host());
+    const Worst w = compare<T>(
+        got, want.data(), 1, args.n, [](auto, auto) { return 0.0; }, true, v);
+    if (w.mismatches > 0) {
+      mismatch(function, backend.kind(), "map " + std::string(to_string(args.kind)), args.dtype,
+               at_index(w.col), w, v.compared, "exact: every backend rounds alike");
+    }
+    commit(function, args.y, args.n, reinterpret_cast<const std::byte*>(got), 1, args.n, sizeof(T),
+           exec.device);
+  });
+}
 
 constexpr const char* kMap = "tandem::map";
 
@@ -93,10 +122,11 @@ void map_impl(std::span<const T> x, std::span<T> y, const MapOp& op, const Optio
   check_map_spans(x.data(), x.size(), sizeof(T), y.data(), y.size(), sizeof(T), true);
   const ParamBuffer<T> params(op);
   const auto n = static_cast<std::int64_t>(x.size());
-  const MapArgs args{dtype_of<T>, x.data(), y.data(), n, op.kind(), params.data(), params.size()};
+  MapArgs args{dtype_of<T>, x.data(), y.data(), n, op.kind(), params.data(), params.size()};
   const Call call{kMap, Problem::map(dtype_of<T>, n)};
   run(
-      call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); },
+      call, options, start,
+      [&](BackendImpl& b, const Exec& e) { run_on<tandem::Workload::map>(b, args, e); },
       [&](BackendImpl& b, const Exec& e, Verification& v) { verified_map(kMap, b, e, args, v); });
 }
 
@@ -110,11 +140,12 @@ void map_device(const DeviceBuffer& x, DeviceBuffer& y, const MapOp& op, const O
   }
   visit_dtype(x.dtype(), [&]<class T>() {
     const ParamBuffer<T> params(op);
-    const MapArgs args{dtype_of<T>, x.data(),      y.data(),     x.size(),
-                       op.kind(),   params.data(), params.size()};
+    MapArgs args{dtype_of<T>, x.data(),      y.data(),     x.size(),
+                 op.kind(),   params.data(), params.size()};
     const Call call{kMap, on_device(Problem::map(dtype_of<T>, x.size()))};
     run(
-        call, options, start, [&](BackendImpl& b, const Exec& e) { b.map(args, e); },
+        call, options, start,
+        [&](BackendImpl& b, const Exec& e) { run_on<tandem::Workload::map>(b, args, e); },
         [&](BackendImpl& b, const Exec& e, Verification& v) { verified_map(kMap, b, e, args, v); });
   });
 }
@@ -197,7 +228,7 @@ const WorkloadTraits& traits_of<tandem::Workload::map>() {
                   [y] { return sample_checksum(y->data(), static_cast<std::int64_t>(y->size())); }};
             });
           },
-      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false},
+      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, false, "y = 2x over N elements"},
   };
   return t;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "checks/validate.hpp"
+#include "checks/verify_tools.hpp"
 #include "dispatch/dispatch.hpp"
 #include "kernels/reduce.hpp"
 #include "tandem/reduce.hpp"
@@ -82,11 +83,9 @@ std::string number(double v, int digits) {
 // overflow, the order decides between ±Inf and NaN and any result is accepted.
 void verified_map_reduce(const char* function, BackendImpl& backend, const Exec& exec,
                          MapReduceArgs& args, Verification& v) {
-  const auto t = std::chrono::steady_clock::now();
-  backend.map_reduce(args, exec);
-  v.backend_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  timed(v, [&] { run_on<tandem::Workload::map_reduce>(backend, args, exec); });
   MapReduceArgs s = args;
-  serial::map_reduce(s, Exec{});
+  run_on<tandem::Workload::map_reduce>(serial_backend(), s, serial_exec());
   v.compared = 1;
   visit_dtype(args.dtype, [&]<class T>() {
     double got = 0.0, want = 0.0, bound = 0.0;
@@ -171,7 +170,8 @@ MapReduceArgs reduce_host(const char* function, std::span<const T> x, const MapO
                      0};
   const Call call{function, reduce_problem(dtype_of<T>, n)};
   run(
-      call, options, start, [&](BackendImpl& b, const Exec& e) { b.map_reduce(args, e); },
+      call, options, start,
+      [&](BackendImpl& b, const Exec& e) { run_on<tandem::Workload::map_reduce>(b, args, e); },
       [&](BackendImpl& b, const Exec& e, Verification& v) {
         verified_map_reduce(function, b, e, args, v);
       });
@@ -274,7 +274,8 @@ const WorkloadTraits& traits_of<tandem::Workload::map_reduce>() {
                                 [result] { return *result; }};
             });
           },
-      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, true},
+      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, true,
+              "sum of x^2 over N elements (MapOp::square(), ReduceOp::sum())"},
   };
   return t;
 }

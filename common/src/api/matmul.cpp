@@ -5,6 +5,7 @@
 
 #include "checks/device_checks.hpp"
 #include "checks/validate.hpp"
+#include "checks/verify_tools.hpp"
 #include "dispatch/dispatch.hpp"
 #include "tandem/matmul.hpp"
 #include "workloads/sample_data.hpp"
@@ -14,6 +15,61 @@ namespace tandem {
 
 namespace detail {
 namespace {
+
+// Runs the backend into scratch, serial on the same inputs, and commits the backend's result
+// once the two agree within the bound (checks/verify.hpp).
+void verified_matmul(const char* function, BackendImpl& backend, const Exec& exec,
+                     const MatmulArgs& args, Verification& v) {
+  if (args.m <= 0 || args.n <= 0) return;  // an empty C: nothing to compute
+  visit_dtype(args.dtype, [&]<class T>() {
+    const auto cells = static_cast<std::size_t>(args.m) * static_cast<std::size_t>(args.n);
+    const HostCopy a =
+        host_operand(function, args.a, args.m, args.k, args.lda, sizeof(T), exec.device);
+    const HostCopy bm =
+        host_operand(function, args.b, args.k, args.n, args.ldb, sizeof(T), exec.device);
+    Scratch out(function, cells * sizeof(T), exec.device);
+    MatmulArgs b = args;
+    b.c = out.data();
+    b.ldc = args.n;
+    timed(v, [&] { run_on<tandem::Workload::matmul>(backend, b, exec); });
+    std::vector<T> want(cells);
+    MatmulArgs s = args;
+    s.a = a.data;
+    s.b = bm.data;
+    s.c = want.data();
+    s.ldc = args.n;
+    run_on<tandem::Workload::matmul>(serial_backend(), s, serial_exec());
+    const T* got = reinterpret_cast<const T*>(out.host());
+    constexpr bool exact = !std::is_floating_point_v<T>;
+    // 2·k·eps·(|A|·|B|)ij + 2·k·min_normal: twice the bound both results satisfy (see the header).
+    const T* A = static_cast<const T*>(a.data);
+    const T* B = static_cast<const T*>(bm.data);
+    const auto k = static_cast<double>(args.k);
+    const auto bound_of = [&](std::int64_t i, std::int64_t j) {
+      if constexpr (exact) {
+        return 0.0;
+      } else {
+        double sum = 0.0;
+        for (std::int64_t p = 0; p < args.k; ++p) {
+          sum += std::fabs(static_cast<double>(A[i * args.lda + p])) *
+                 std::fabs(static_cast<double>(B[p * args.ldb + j]));
+        }
+        constexpr double eps = std::numeric_limits<T>::epsilon();
+        constexpr double tiny = std::numeric_limits<T>::min();
+        return 2.0 * k * eps * sum + 2.0 * k * tiny;
+      }
+    };
+    const Worst w = compare<T>(got, want.data(), args.m, args.n, bound_of, exact, v);
+    if (w.mismatches > 0) {
+      mismatch(function, backend.kind(), "matmul", args.dtype, at_cell("C", w.row, w.col), w,
+               v.compared,
+               exact ? std::string("exact: integers wrap alike")
+                     : "2·k·eps·(|A|·|B|)ij + 2·k·min_normal, k = " + std::to_string(args.k));
+    }
+    commit(function, args.c, args.ldc, reinterpret_cast<const std::byte*>(got), args.m, args.n,
+           sizeof(T), exec.device);
+  });
+}
 
 constexpr const char* kMatmul = "tandem::matmul";
 
@@ -38,14 +94,13 @@ void matmul_impl(MatrixView<const T> A, MatrixView<const T> B, MatrixView<T> C,
   }
   check_disjoint(kMatmul, "C", raw(C), "A", raw(A));
   check_disjoint(kMatmul, "C", raw(C), "B", raw(B));
-  const MatmulArgs args{dtype_of<T>, A.rows, B.cols, A.cols, A.data,
-                        A.ld,        B.data, B.ld,   C.data, C.ld};
+  MatmulArgs args{dtype_of<T>, A.rows, B.cols, A.cols, A.data, A.ld, B.data, B.ld, C.data, C.ld};
   const Call call{kMatmul, Problem::matmul(dtype_of<T>, A.rows, B.cols, A.cols)};
   // An empty C needs no backend work (a serial loop over 2^62 empty rows would still run).
   run(
       call, options, start,
       [&](BackendImpl& b, const Exec& e) {
-        if (args.m > 0 && args.n > 0) b.matmul(args, e);
+        if (args.m > 0 && args.n > 0) run_on<tandem::Workload::matmul>(b, args, e);
       },
       [&](BackendImpl& b, const Exec& e, Verification& v) {
         verified_matmul(kMatmul, b, e, args, v);
@@ -79,12 +134,13 @@ void matmul_device(ConstDeviceMatrix A, ConstDeviceMatrix B, DeviceMatrix C,
   }
   check_disjoint(kMatmul, "C", c, "A", a);
   check_disjoint(kMatmul, "C", c, "B", b);
-  const MatmulArgs args{
+  MatmulArgs args{
       dtype, a.rows, b.cols, a.cols, a.data, a.ld, b.data, b.ld, const_cast<void*>(c.data),
       c.ld};  // c.data is C.buffer's: writable
   const Call call{kMatmul, on_device(Problem::matmul(dtype, a.rows, b.cols, a.cols))};
   run(
-      call, options, start, [&](BackendImpl& be, const Exec& e) { be.matmul(args, e); },
+      call, options, start,
+      [&](BackendImpl& be, const Exec& e) { run_on<tandem::Workload::matmul>(be, args, e); },
       [&](BackendImpl& be, const Exec& e, Verification& v) {
         verified_matmul(kMatmul, be, e, args, v);
       });
@@ -176,7 +232,7 @@ const WorkloadTraits& traits_of<tandem::Workload::matmul>() {
                                 [c] { return sample_checksum(c->data(), c->rows() * c->cols()); }};
             });
           },
-      .cli = {256, std::int64_t{1} << 20, false},
+      .cli = {256, std::int64_t{1} << 20, false, false, "N x N times N x N"},
   };
   return t;
 }

@@ -1,9 +1,12 @@
+// RECIPE 4 (ARCHITECTURE.md, "Adding a workload"): the entry points, the verifier, the Problem
+// formula and the traits.
 // tandem::mse entry points: validate, dispatch.
 #include <memory>
 #include <vector>
 
 #include "checks/device_checks.hpp"
 #include "checks/validate.hpp"
+#include "checks/verify_tools.hpp"
 #include "dispatch/dispatch.hpp"
 #include "tandem/mse.hpp"
 #include "workloads/sample_data.hpp"
@@ -13,6 +16,37 @@ namespace tandem {
 
 namespace detail {
 namespace {
+
+// Runs the backend into scratch, serial on the same inputs, and commits the backend's result
+// once the two agree within the bound (checks/verify.hpp).
+double verified_mse(const char* function, BackendImpl& backend, const Exec& exec,
+                    const MseArgs& args, Verification& v) {
+  return visit_float_dtype(args.dtype, [&]<class T>() {
+    const HostCopy a = host_operand(function, args.a, 1, args.n, args.n, sizeof(T), exec.device);
+    const HostCopy b = host_operand(function, args.b, 1, args.n, args.n, sizeof(T), exec.device);
+    MseArgs g = args;
+    timed(v, [&] { run_on<tandem::Workload::mse>(backend, g, exec); });
+    const double got = g.result;
+    MseArgs s = args;
+    s.a = a.data;
+    s.b = b.data;
+    run_on<tandem::Workload::mse>(serial_backend(), s, serial_exec());
+    const double want = s.result;
+    // Both are within beta of the exact mean E: |got - want| <= 2·beta·E <= 2·beta/(1-beta)·want.
+    const double beta = (std::log2(static_cast<double>(args.n)) + 24.0) * 0x1p-53;
+    const double bound = 2.0 * beta / (1.0 - beta) * std::fabs(want) +
+                         2.0 * std::numeric_limits<double>::denorm_min();
+    const auto bound_of = [&](auto, auto) { return bound; };
+    const Worst w = compare<double>(&got, &want, 1, 1, bound_of, false, v);
+    if (w.mismatches > 0) {
+      mismatch(
+          function, backend.kind(), "mse", args.dtype, "(the mean)", w, 1,
+          "2·beta/(1 - beta)·|serial|, beta = (log2(n) + 24)·2^-53, n = " + std::to_string(args.n));
+    }
+    if (w.row < 0) v.bound = bound;
+    return got;
+  });
+}
 
 constexpr const char* kMse = "tandem::mse";
 
@@ -33,10 +67,14 @@ double mse_impl(std::span<const T> a, const std::span<const T>* b, const Options
     fail(kMse, std::string(a_name) + " is empty (the mean of nothing is undefined)");
   }
   const auto n = static_cast<std::int64_t>(a.size());
-  const MseArgs args{dtype_of<T>, a.data(), b != nullptr ? b->data() : nullptr, n};
+  MseArgs args{dtype_of<T>, a.data(), b != nullptr ? b->data() : nullptr, n, 0.0};
   const Call call{kMse, Problem::mse(dtype_of<T>, n, b != nullptr)};
   return run(
-      call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); },
+      call, options, start,
+      [&](BackendImpl& be, const Exec& e) {
+        run_on<tandem::Workload::mse>(be, args, e);
+        return args.result;
+      },
       [&](BackendImpl& be, const Exec& e, Verification& v) {
         return verified_mse(kMse, be, e, args, v);
       });
@@ -60,10 +98,14 @@ double mse_device(const DeviceBuffer& a, const DeviceBuffer* b, const Options& o
   if (a.size() == 0) {
     fail(kMse, std::string(a_name) + " is empty (the mean of nothing is undefined)");
   }
-  const MseArgs args{a.dtype(), a.data(), b != nullptr ? b->data() : nullptr, a.size()};
+  MseArgs args{a.dtype(), a.data(), b != nullptr ? b->data() : nullptr, a.size(), 0.0};
   const Call call{kMse, on_device(Problem::mse(a.dtype(), a.size(), b != nullptr))};
   return run(
-      call, options, start, [&](BackendImpl& be, const Exec& e) { return be.mse(args, e); },
+      call, options, start,
+      [&](BackendImpl& be, const Exec& e) {
+        run_on<tandem::Workload::mse>(be, args, e);
+        return args.result;
+      },
       [&](BackendImpl& be, const Exec& e, Verification& v) {
         return verified_mse(kMse, be, e, args, v);
       });
@@ -136,7 +178,8 @@ const WorkloadTraits& traits_of<tandem::Workload::mse>() {
                                 [result] { return *result; }};
             });
           },
-      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, true},
+      .cli = {std::int64_t{1} << 20, kMaxSampleElements, false, true,
+              "mean of e^2 over N elements"},
   };
   return t;
 }

@@ -4,6 +4,7 @@
 
 #include "checks/device_checks.hpp"
 #include "checks/validate.hpp"
+#include "checks/verify_tools.hpp"
 #include "dispatch/dispatch.hpp"
 #include "tandem/polynomial_grid.hpp"
 #include "workloads/sample_data.hpp"
@@ -13,6 +14,40 @@ namespace tandem {
 
 namespace detail {
 namespace {
+
+// Runs the backend into scratch, serial on the same inputs, and commits the backend's result
+// once the two agree within the bound (checks/verify.hpp).
+void verified_polynomial_grid(const char* function, BackendImpl& backend, const Exec& exec,
+                              const PolynomialGridArgs& args, Verification& v) {
+  if (args.sets <= 0 || args.nx <= 0) return;  // nothing to compute (as the unverified call)
+  visit_dtype(args.dtype, [&]<class T>() {
+    const auto cells = static_cast<std::size_t>(args.sets) * static_cast<std::size_t>(args.nx);
+    const HostCopy table =
+        host_operand(function, args.table, args.sets, args.ncoef, args.ldt, sizeof(T), exec.device);
+    const HostCopy x = host_operand(function, args.x, 1, args.nx, args.nx, sizeof(T), exec.device);
+    Scratch out(function, cells * sizeof(T), exec.device);
+    PolynomialGridArgs b = args;
+    b.out = out.data();
+    b.ldo = args.nx;
+    timed(v, [&] { run_on<tandem::Workload::polynomial_grid>(backend, b, exec); });
+    std::vector<T> want(cells);
+    PolynomialGridArgs s = args;  // the axes of a CartesianGrid are host memory already
+    s.table = table.data;
+    s.x = x.data;
+    s.out = want.data();
+    s.ldo = args.nx;
+    run_on<tandem::Workload::polynomial_grid>(serial_backend(), s, serial_exec());
+    const T* got = reinterpret_cast<const T*>(out.host());
+    const Worst w = compare<T>(
+        got, want.data(), args.sets, args.nx, [](auto, auto) { return 0.0; }, true, v);
+    if (w.mismatches > 0) {
+      mismatch(function, backend.kind(), "polynomial_grid", args.dtype,
+               at_cell("out", w.row, w.col), w, v.compared, "exact: every backend rounds alike");
+    }
+    commit(function, args.out, args.ldo, reinterpret_cast<const std::byte*>(got), args.sets,
+           args.nx, sizeof(T), exec.device);
+  });
+}
 
 constexpr const char* kGrid = "tandem::polynomial_grid";
 
@@ -75,17 +110,17 @@ void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out, con
   }
   check_disjoint(kGrid, "out", raw(out), "x", raw_span(x.data(), x.size(), sizeof(T)));
   if (g.table.data != nullptr) check_disjoint(kGrid, "out", raw(out), "table", raw(g.table));
-  const PolynomialGridArgs args{dtype_of<T>,
-                                g.sets,
-                                g.ncoef,
-                                g.table.data,
-                                g.table.ld,
-                                g.axes.empty() ? nullptr : g.axes.data(),
-                                g.sizes.empty() ? nullptr : g.sizes.data(),
-                                x.data(),
-                                nx,
-                                out.data,
-                                out.ld};
+  PolynomialGridArgs args{dtype_of<T>,
+                          g.sets,
+                          g.ncoef,
+                          g.table.data,
+                          g.table.ld,
+                          g.axes.empty() ? nullptr : g.axes.data(),
+                          g.sizes.empty() ? nullptr : g.sizes.data(),
+                          x.data(),
+                          nx,
+                          out.data,
+                          out.ld};
   const Call call{
       kGrid, Problem::polynomial_grid(dtype_of<T>, g.sets, nx, g.ncoef, g.table.data != nullptr)};
   // An empty result needs no backend work: skipping it spares the per-thread coefficient
@@ -93,7 +128,7 @@ void run_grid(const GridDesc<T>& g, std::span<const T> x, MatrixView<T> out, con
   run(
       call, options, start,
       [&](BackendImpl& b, const Exec& e) {
-        if (args.sets > 0 && args.nx > 0) b.polynomial_grid(args, e);
+        if (args.sets > 0 && args.nx > 0) run_on<tandem::Workload::polynomial_grid>(b, args, e);
       },
       [&](BackendImpl& b, const Exec& e, Verification& v) {
         verified_polynomial_grid(kGrid, b, e, args, v);
@@ -136,21 +171,22 @@ void run_device_grid(DType dtype, std::int64_t sets, std::int64_t ncoef, const R
   }
   check_disjoint(kGrid, "out", o, "x", device_raw(x));
   if (table != nullptr) check_disjoint(kGrid, "out", o, "table", *table);
-  const PolynomialGridArgs args{dtype,
-                                sets,
-                                ncoef,
-                                table != nullptr ? table->data : nullptr,
-                                table != nullptr ? table->ld : 0,
-                                axes != nullptr ? axes->data() : nullptr,
-                                sizes != nullptr ? sizes->data() : nullptr,
-                                x.data(),
-                                nx,
-                                const_cast<void*>(o.data),  // out.buffer's memory: writable
-                                o.ld};
+  PolynomialGridArgs args{dtype,
+                          sets,
+                          ncoef,
+                          table != nullptr ? table->data : nullptr,
+                          table != nullptr ? table->ld : 0,
+                          axes != nullptr ? axes->data() : nullptr,
+                          sizes != nullptr ? sizes->data() : nullptr,
+                          x.data(),
+                          nx,
+                          const_cast<void*>(o.data),  // out.buffer's memory: writable
+                          o.ld};
   const Call call{kGrid,
                   on_device(Problem::polynomial_grid(dtype, sets, nx, ncoef, table != nullptr))};
   run(
-      call, options, start, [&](BackendImpl& b, const Exec& e) { b.polynomial_grid(args, e); },
+      call, options, start,
+      [&](BackendImpl& b, const Exec& e) { run_on<tandem::Workload::polynomial_grid>(b, args, e); },
       [&](BackendImpl& b, const Exec& e, Verification& v) {
         verified_polynomial_grid(kGrid, b, e, args, v);
       });
@@ -285,7 +321,8 @@ const WorkloadTraits& traits_of<tandem::Workload::polynomial_grid>() {
                   [out] { return sample_checksum(out->data(), out->rows() * out->cols()); }};
             });
           },
-      .cli = {10000, kMaxSampleElements, true},
+      .cli = {10000, kMaxSampleElements, true, false,
+              "N parameter sets of a Cartesian grid at X points"},
   };
   return t;
 }

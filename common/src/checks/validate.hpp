@@ -8,7 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "tandem/map.hpp"
+#include "tandem/dtype.hpp"
+#include "tandem/map_op.hpp"
 #include "tandem/options.hpp"
 #include "tandem/views.hpp"
 

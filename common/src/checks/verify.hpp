@@ -7,11 +7,10 @@
 // with the outputs untouched. DeviceBuffer operands are downloaded to the host for the serial
 // run and the comparison; the backend's scratch output is then device memory.
 //
-// Bounds (README "Verification"): exact for integers, map and polynomial_grid (every backend,
-// cuda included, rounds without FMA); mse within 2·beta/(1 - beta)·|serial| with
-// beta = (log2(n) + 24)·2^-53, the documented bound of both results; f32/f64 matmul within
-// 2·k·eps·(|A|·|B|)ij + 2·k·min_normal per element, twice the classical GEMM bound k·u·(|A||B|)ij
-// that both the backend and serial's sequential sum satisfy.
+// Each workload's verifier sits beside its entry points (common/src/api/<workload>.cpp, over
+// checks/verify_tools.hpp) and states its bound: exact where every backend rounds alike (integers,
+// and the workloads computed without FMA contraction), else the documented error bound that both
+// the backend's and serial's results satisfy (README "Verification").
 #include <cstdint>
 #include <string>
 
@@ -33,15 +32,6 @@ struct Verification {
   double max_error = 0.0;        // at the element with the largest error / bound
   double bound = 0.0;            // that element's bound
 };
-
-void verified_map(const char* function, BackendImpl& backend, const Exec& exec, const MapArgs& args,
-                  Verification& v);
-void verified_matmul(const char* function, BackendImpl& backend, const Exec& exec,
-                     const MatmulArgs& args, Verification& v);
-void verified_polynomial_grid(const char* function, BackendImpl& backend, const Exec& exec,
-                              const PolynomialGridArgs& args, Verification& v);
-double verified_mse(const char* function, BackendImpl& backend, const Exec& exec,
-                    const MseArgs& args, Verification& v);
 
 /// Marks Stats after a successful call that asked for verification: `ran` is the backend that
 /// ran, `possible` false for a C++ callable (never verified).

@@ -1,6 +1,9 @@
 #include "dispatch/dispatch.hpp"
 
+#include <array>
 #include <atomic>
+#include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <sstream>
@@ -39,12 +42,44 @@ const EnvChoice& env_choice() {
   return choice;
 }
 
+// The size class of a work or byte count: its exponent and the top 4 bits of its mantissa, so
+// 16 classes per octave (values within one differ by less than 4.4%).
+std::uint64_t size_class(double v) noexcept { return std::bit_cast<std::uint64_t>(v) >> 48; }
+
+// The automatic choice, cached per thread by call shape: the workload, dtype, kind of call and
+// the size classes of its work and bytes, for the model generation in use (a new profile or a
+// cuda fault starts over). The cost model is evaluated once per shape, so a repeated call pays a
+// hash and a compare for its choice. Within a size class the predictions move by under 4.4%,
+// so a cached choice is the model's own choice up to that much of a crossover.
+struct ChoiceCache {
+  struct Entry {
+    std::uint64_t key = 0;
+    std::uint64_t sizes = 0;
+    std::uint64_t generation = 0;  // 0: empty
+    Backend backend = Backend::serial;
+  };
+  std::array<Entry, 64> entries{};
+};
+
 // The cost model (automatic.cpp) predicts each available backend's time from the machine's
 // profile, or from built-in defaults before calibration, and the fastest prediction runs.
 Backend pick_automatic(const Call& call) {
   if (call.problem.device) return Backend::cuda;  // the data is on the GPU: only cuda reads it
-  const Backend b = choose_fast(model_state().profile, shape_of(call), availability(call.cpu_only));
-  return b == Backend::automatic ? Backend::serial : b;
+  const std::uint64_t generation = model_generation();
+  const std::uint64_t key = static_cast<std::uint64_t>(call.problem.workload) << 16 |
+                            static_cast<std::uint64_t>(call.problem.dtype) << 8 |
+                            (call.cpu_only ? 1u : 0u);
+  const std::uint64_t sizes = size_class(call.problem.work) << 16 ^ size_class(call.problem.bytes);
+  thread_local ChoiceCache cache;
+  ChoiceCache::Entry& e =
+      cache.entries[((key * 0x9E3779B97F4A7C15ull) ^ (sizes * 0xC2B2AE3D27D4EB4Full)) >> 58];
+  if (e.generation == generation && e.key == key && e.sizes == sizes) return e.backend;
+  // The generation read before the model: a model published in between makes this entry miss
+  // next time, never keeps an old model's choice under a new generation.
+  const Backend b = choose_fast(model_state().profile, shape_of(call),
+                                availability(call.problem.workload, call.cpu_only));
+  e = {key, sizes, generation, b == Backend::automatic ? Backend::serial : b};
+  return e.backend;
 }
 
 }  // namespace
@@ -88,7 +123,7 @@ Resolved resolve(const Call& call, const Options& options) {
   }
   const BackendSlot& slot = backend_slot(chosen);
   if (slot.impl == nullptr) throw_unavailable(function, chosen, slot.reason);
-  if (!slot.impl->supports(call.cpu_only ? CallKind::callable_map : CallKind::typed)) {
+  if (call.cpu_only && !slot.impl->runs_callables()) {
     throw_unavailable(function, chosen,
                       "it cannot run a C++ callable; use a MapOp or a CPU backend");
   }
@@ -131,7 +166,8 @@ void record(const Options& options, const Resolved& r, const Call& call,
   if (r.requested == Backend::automatic) {
     const ModelState& model = model_state();
     why << ": "
-        << choose(model.profile, shape_of(call), availability(call.cpu_only), model.from_profile)
+        << choose(model.profile, shape_of(call), availability(call.problem.workload, call.cpu_only),
+                  model.from_profile)
                .reason;
   }
   if (r.nesting == Nesting::nested_disabled) {

@@ -3,11 +3,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -139,6 +141,61 @@ void first_touch(void* p, std::size_t bytes) noexcept {
   for (std::int64_t i = 0; i < pages; ++i) base[static_cast<std::size_t>(i) * kPage] = 0;
 }
 
+namespace {
+
+// Freed huge-page blocks kept for the next allocation of the same size: a program that makes a
+// fresh output per call (an allocating overload in a loop) would otherwise pay for a new
+// mapping and for faulting and zeroing every page again on each call. At most kCachedBlocks
+// blocks and kCachedBytes bytes are kept; larger blocks are unmapped at once.
+constexpr std::size_t kCachedBlocks = 4;
+constexpr std::size_t kCachedBytes = std::size_t{1} << 30;
+
+struct BlockCache {
+  std::mutex mutex;
+  std::array<void*, kCachedBlocks> block{};
+  std::array<std::size_t, kCachedBlocks> size{};
+  std::size_t bytes = 0;
+};
+
+BlockCache& block_cache() {
+  static BlockCache* cache = new BlockCache;  // never destroyed: frees may come after exit
+  return *cache;
+}
+
+// A cached block of exactly `size` bytes, or null.
+void* take_cached(std::size_t size) noexcept {
+  BlockCache& c = block_cache();
+  std::lock_guard lock(c.mutex);
+  for (std::size_t i = 0; i < kCachedBlocks; ++i) {
+    if (c.block[i] != nullptr && c.size[i] == size) {
+      void* p = c.block[i];
+      c.block[i] = nullptr;
+      c.bytes -= size;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+// Keeps the block for reuse when it fits in the cache; false when the caller must unmap it.
+bool keep_cached(void* p, std::size_t size) noexcept {
+  if (size > kCachedBytes) return false;
+  BlockCache& c = block_cache();
+  std::lock_guard lock(c.mutex);
+  if (c.bytes + size > kCachedBytes) return false;
+  for (std::size_t i = 0; i < kCachedBlocks; ++i) {
+    if (c.block[i] == nullptr) {
+      c.block[i] = p;
+      c.size[i] = size;
+      c.bytes += size;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 void* allocate_bytes(std::size_t bytes) {
   if (bytes < kHuge) {
     return ::operator new (bytes > 0 ? bytes : 1, std::align_val_t{64});
@@ -146,6 +203,7 @@ void* allocate_bytes(std::size_t bytes) {
   // Whole 2 MiB pages at a 2 MiB boundary, so every page of the block can be a huge page.
   const std::size_t size = (bytes + kHuge - 1) / kHuge * kHuge;
   if (size < bytes || size + kHuge < size) throw std::bad_alloc();
+  if (void* cached = take_cached(size)) return cached;  // its pages are in place already
   void* raw =
       mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) throw std::bad_alloc();
@@ -168,7 +226,8 @@ void deallocate_bytes(void* p, std::size_t bytes) noexcept {
     ::operator delete (p, std::align_val_t{64});
     return;
   }
-  munmap(p, (bytes + kHuge - 1) / kHuge * kHuge);
+  const std::size_t size = (bytes + kHuge - 1) / kHuge * kHuge;
+  if (!keep_cached(p, size)) munmap(p, size);
 }
 
 }  // namespace tandem::detail

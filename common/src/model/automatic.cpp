@@ -53,6 +53,18 @@ const ModelState* current() {
   return mine.get();
 }
 
+}  // namespace
+
+std::uint64_t model_generation() noexcept {
+  // Before the first publication the generation is 0; model_state() publishes on first use, and
+  // a cached choice is only made after it. The cuda fault doubles it: a lost device changes what
+  // is available.
+  const std::uint64_t g = published().generation.load(std::memory_order_acquire);
+  return 2 * g + (cuda_faulted() ? 1 : 0) + 2;
+}
+
+namespace {
+
 std::shared_ptr<ModelState> load(const std::string& path) {
   auto s = std::make_shared<ModelState>();
   s->path = path;
@@ -145,30 +157,41 @@ std::shared_ptr<const ModelState> install_model(const Profile& p, const std::str
   return publish(std::move(s), false);
 }
 
-const Availability& availability(bool cpu_only) {
+const Availability& availability(tandem::Workload workload, bool cpu_only) {
+  // Per workload (a cuda module older than this library lacks the newer ones) and per kind of
+  // call (a C++ callable runs on the CPU backends only).
+  using Table = std::array<Availability, 2 * static_cast<std::size_t>(kWorkloadCount)>;
   const auto compute = [] {
-    std::array<Availability, 2> a{};
-    for (int cpu = 0; cpu < 2; ++cpu) {
-      for (Backend b : {Backend::serial, Backend::openmp, Backend::cuda}) {
-        const auto i = static_cast<std::size_t>(b);
-        const BackendSlot& slot = backend_slot(b);
-        const bool supports =
-            slot.impl != nullptr &&
-            slot.impl->supports(cpu != 0 ? CallKind::callable_map : CallKind::typed);
-        a[static_cast<std::size_t>(cpu)].can[i] = supports;
-        a[static_cast<std::size_t>(cpu)].why_not[i] = slot.impl == nullptr ? slot.reason
-                                                      : supports           ? ""
-                                                                 : "cannot run a C++ callable";
+    Table t{};
+    for (tandem::Workload w : kAllWorkloads) {
+      for (int cpu = 0; cpu < 2; ++cpu) {
+        Availability& a = t[2 * static_cast<std::size_t>(w) + static_cast<std::size_t>(cpu)];
+        for (Backend b : {Backend::serial, Backend::openmp, Backend::cuda}) {
+          const auto i = static_cast<std::size_t>(b);
+          const BackendSlot& slot = backend_slot(b);
+          if (slot.impl == nullptr) {
+            a.why_not[i] = slot.reason;
+          } else if (cpu != 0 && !slot.impl->runs_callables()) {
+            a.why_not[i] = "cannot run a C++ callable";
+          } else if (!slot.impl->supports(w)) {
+            a.why_not[i] = "the module predates " + std::string(to_string(w));
+          } else {
+            a.can[i] = true;
+          }
+        }
       }
     }
-    return a;
+    return t;
   };
-  static const std::array<Availability, 2> cached = compute();
+  const std::size_t index = is_workload(workload)
+                                ? 2 * static_cast<std::size_t>(workload) + (cpu_only ? 1u : 0u)
+                                : (cpu_only ? 1u : 0u);
+  static const Table cached = compute();
   if (cuda_faulted()) {  // cuda lost its context after the cache was made: without cuda
-    static const std::array<Availability, 2> after_fault = compute();
-    return after_fault[cpu_only ? 1 : 0];
+    static const Table after_fault = compute();
+    return after_fault[index];
   }
-  return cached[cpu_only ? 1 : 0];
+  return cached[index];
 }
 
 Shape shape_of(const Call& call) { return {call.problem, call.cpu_only}; }

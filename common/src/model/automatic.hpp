@@ -2,6 +2,7 @@
 // The process's cost model: the profile loaded lazily and once (or replaced by use_profile or
 // calibrate), this machine's key, and what each backend can run. dispatch asks it for the
 // automatic choice; plan.cpp exposes it.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -30,11 +31,15 @@ std::shared_ptr<const ModelState> install_model(const std::string& path);
 /// Uses an already measured profile (calibrate) saved at `path`.
 std::shared_ptr<const ModelState> install_model(const Profile& p, const std::string& path);
 
+/// Changes whenever the model in use or the backends' availability change (a new profile, a
+/// cuda fault); never 0. Lets callers cache decisions made from the model.
+std::uint64_t model_generation() noexcept;
+
 /// CPU model, OpenMP threads, GPU and driver of this machine.
 const MachineKey& this_machine();
 
 /// Which backends can run a call here (cached; `cpu_only` for C++ callables).
-const Availability& availability(bool cpu_only);
+const Availability& availability(tandem::Workload workload, bool cpu_only);
 
 /// The model's view of a call.
 Shape shape_of(const Call& call);

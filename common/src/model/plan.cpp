@@ -37,8 +37,8 @@ Plan plan(const Problem& problem) {
   }
   const detail::ModelState& model = detail::model_state();
   const detail::Shape s{problem, false};
-  const detail::Choice c =
-      detail::choose(model.profile, s, detail::availability(false), model.from_profile);
+  const detail::Choice c = detail::choose(
+      model.profile, s, detail::availability(problem.workload, false), model.from_profile);
   if (c.choice == Backend::automatic) {
     throw backend_unavailable("tandem::plan: " + c.reason);
   }

@@ -142,22 +142,20 @@ CudaModule load() {
   return m;
 }
 
-// Why `api` cannot run the workload of `Args`, or "" when it can: a module older than this
-// library lacks the workloads added since (0 for the tag), and one built with another layout of
-// the workload's arguments is refused for that workload only.
-template <class Args>
-std::string cuda_workload_refusal(const TandemCudaModule& api) {
-  using W = CudaWorkloadOf<Args>;
-  const std::uint32_t size = api.args_size[W::tag];
-  if (size == sizeof(Args)) return {};
-  if (size == 0) return std::string("the CUDA module predates ") + W::name + "; rebuild it";
-  return std::string("the CUDA module was built with another layout of ") + W::name +
-         "'s arguments (" + std::to_string(size) + " bytes, this library's are " +
-         std::to_string(sizeof(Args)) + "); rebuild it";
+// Why `api` cannot run workload `w`, or "" when it can: a module older than this library lacks
+// the workloads added since (0 for the tag), and one built with another layout of the
+// workload's arguments is refused for that workload only.
+std::string cuda_workload_refusal(const TandemCudaModule& api, tandem::Workload w) {
+  const std::uint32_t size = api.args_size[cuda_tag(w)];
+  const std::string name(to_string(w));
+  if (size == args_size(w)) return {};
+  if (size == 0) return "the CUDA module predates " + name + "; rebuild it";
+  return "the CUDA module was built with another layout of " + name + "'s arguments (" +
+         std::to_string(size) + " bytes, this library's are " + std::to_string(args_size(w)) +
+         "); rebuild it";
 }
 
-// The cuda BackendImpl: each workload method is the typed front end of the module's one
-// entry, run(): it names its tag (CudaWorkloadOf) and forwards through call().
+// The cuda BackendImpl: run() forwards every workload through the module's one entry, by tag.
 class CudaBackend final : public BackendImpl {
  public:
   explicit CudaBackend(const TandemCudaModule* api) : api_(api) {
@@ -168,46 +166,30 @@ class CudaBackend final : public BackendImpl {
 
   Backend kind() const noexcept override { return Backend::cuda; }
   int default_threads() const noexcept override { return 1; }
-  bool supports(Workload w) const noexcept override { return w != Workload::callable_map; }
+  bool supports(tandem::Workload w) const noexcept override {
+    return is_workload(w) && api_->args_size[cuda_tag(w)] == args_size(w);
+  }
+  bool runs_callables() const noexcept override { return false; }
   std::string device() const override { return device_; }
 
-  void map(const MapArgs& args, const Exec& exec) override {
-    call("tandem::map", args, exec, nullptr);
+  void run(tandem::Workload w, void* args, const Exec& exec) override {
+    const std::string function = "tandem::" + std::string(to_string(w));
+    const std::string refused = cuda_workload_refusal(*api_, w);
+    if (!refused.empty()) {
+      throw backend_unavailable(function + ": backend cuda is not available for " +
+                                std::string(to_string(w)) + ": " + refused);
+    }
+    TandemCudaStatus s{};
+    if (api_->run(cuda_tag(w), args, args_size(w), exec.device ? 1 : 0, exec.timing, &s) != 0) {
+      throw_cuda_status(function.c_str(), s);
+    }
   }
   void parallel_for(std::int64_t, ChunkFn, void*, const Exec&) override {
-    // resolve() refuses callable maps on cuda (supports()), so this is never reached.
-    throw backend_unavailable("tandem::map: the cuda backend cannot run a C++ callable");
-  }
-  void matmul(const MatmulArgs& args, const Exec& exec) override {
-    call("tandem::matmul", args, exec, nullptr);
-  }
-  void polynomial_grid(const PolynomialGridArgs& args, const Exec& exec) override {
-    call("tandem::polynomial_grid", args, exec, nullptr);
-  }
-  double mse(const MseArgs& args, const Exec& exec) override {
-    double result = 0.0;
-    call("tandem::mse", args, exec, &result);
-    return result;
-  }
-  void map_reduce(MapReduceArgs& args, const Exec& exec) override {
-    call("tandem::map_reduce", args, exec, &args);  // the module writes the results back
+    // resolve() refuses callables on cuda (runs_callables()), so this is never reached.
+    throw backend_unavailable("tandem: the cuda backend cannot run a C++ callable");
   }
 
  private:
-  template <class Args>
-  void call(const char* function, const Args& args, const Exec& exec, void* result) const {
-    const std::string refused = cuda_workload_refusal<Args>(*api_);
-    if (!refused.empty()) {
-      throw backend_unavailable(std::string(function) + ": backend cuda is not available for " +
-                                CudaWorkloadOf<Args>::name + ": " + refused);
-    }
-    TandemCudaStatus s{};
-    if (api_->run(CudaWorkloadOf<Args>::tag, &args, sizeof(Args), exec.device ? 1 : 0, result,
-                  exec.timing, &s) != 0) {
-      throw_cuda_status(function, s);
-    }
-  }
-
   const TandemCudaModule* api_;
   std::string device_;
 };

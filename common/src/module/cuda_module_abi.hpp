@@ -24,20 +24,13 @@ extern "C" {
 
 /// Bump when the table's layout, Breakdown or TandemCudaStatus changes; never for a new
 /// workload (a new tag) or a changed argument struct (its size is checked per workload).
-#define TANDEM_CUDA_ABI_VERSION 3
+#define TANDEM_CUDA_ABI_VERSION 4
 
 /// The exported factory's name, for dlsym.
 #define TANDEM_CUDA_MODULE_SYMBOL "tandem_cuda_module"
 
-/// The workloads, numbered for good: a number is never reused or renumbered. A new workload
-/// takes the next free number below TANDEM_CUDA_WORKLOAD_SLOTS.
-enum TandemCudaWorkload : std::uint32_t {
-  TANDEM_CUDA_MAP = 1,              // args: MapArgs; result: none
-  TANDEM_CUDA_MATMUL = 2,           // args: MatmulArgs; result: none
-  TANDEM_CUDA_POLYNOMIAL_GRID = 3,  // args: PolynomialGridArgs; result: none
-  TANDEM_CUDA_MSE = 4,              // args: MseArgs; result: double
-  TANDEM_CUDA_MAP_REDUCE = 5,       // args: MapReduceArgs; result: MapReduceArgs (its results)
-};
+/// A workload crosses as its tag: its position in TANDEM_FOR_EACH_WORKLOAD plus one (the list
+/// is append-only, so a tag is never reused or renumbered; 0 is no workload). See cuda_tag().
 /// Tags are below this (the size of the table's per-workload array).
 #define TANDEM_CUDA_WORKLOAD_SLOTS 32
 
@@ -65,13 +58,13 @@ struct TandemCudaModule {
   /// One line describing the device, e.g. "NVIDIA H100 80GB HBM3 (sm_90, 79 GiB, driver 13.0)".
   void (*describe)(char* buffer, std::size_t size);
 
-  /// Runs workload `workload` on `args` (args_size bytes: the module refuses a size other than
-  /// its own). `device` != 0: the operand and result pointers in args (x, y, a, b, c, table,
-  /// out) are GPU memory; MapArgs::params (the map's parameters and polynomial coefficients)
-  /// and the CartesianGrid axes are always host memory. `result` receives the workload's
-  /// result (see TandemCudaWorkload), null for those without one. `timing` may be null.
-  int (*run)(std::uint32_t workload, const void* args, std::size_t args_size, int device,
-             void* result, tandem::detail::Breakdown* timing, TandemCudaStatus* status);
+  /// Runs the workload tagged `workload` on `args`, its argument struct (args_size bytes: the
+  /// module refuses a size other than its own), writing its results through the struct.
+  /// `device` != 0: the operand pointers in args (x, y, a, b, c, table, out) are GPU memory;
+  /// the parameters an argument struct keeps by value or on the host (MapArgs::params, the
+  /// CartesianGrid axes) and scalar results are always host memory. `timing` may be null.
+  int (*run)(std::uint32_t workload, void* args, std::size_t args_size, int device,
+             tandem::detail::Breakdown* timing, TandemCudaStatus* status);
 
   /// Device memory for DeviceBuffer: allocate (zero-filled), free (never fails), copy in/out.
   int (*allocate)(std::size_t bytes, void** pointer, TandemCudaStatus* status);
@@ -96,61 +89,19 @@ typedef const TandemCudaModule* (*TandemCudaModuleFactory)(std::uint32_t abi_ver
 
 namespace tandem::detail {
 
-static_assert(std::is_trivially_copyable_v<MapArgs> && std::is_standard_layout_v<MapArgs>);
-static_assert(std::is_trivially_copyable_v<MatmulArgs> && std::is_standard_layout_v<MatmulArgs>);
-static_assert(std::is_trivially_copyable_v<PolynomialGridArgs> &&
-              std::is_standard_layout_v<PolynomialGridArgs>);
-static_assert(std::is_trivially_copyable_v<MseArgs> && std::is_standard_layout_v<MseArgs>);
-static_assert(std::is_trivially_copyable_v<MapReduceArgs> &&
-              std::is_standard_layout_v<MapReduceArgs>);
 static_assert(std::is_trivially_copyable_v<Breakdown> && std::is_standard_layout_v<Breakdown>);
+static_assert(kWorkloadCount < TANDEM_CUDA_WORKLOAD_SLOTS, "raise TANDEM_CUDA_WORKLOAD_SLOTS");
 
-/// The argument struct and result of each tag, for both sides: the core's typed front end and
-/// the module's table are written from these.
-template <class Args>
-struct CudaWorkloadOf;
-template <>
-struct CudaWorkloadOf<MapArgs> {
-  static constexpr std::uint32_t tag = TANDEM_CUDA_MAP;
-  static constexpr const char* name = "map";
-};
-template <>
-struct CudaWorkloadOf<MatmulArgs> {
-  static constexpr std::uint32_t tag = TANDEM_CUDA_MATMUL;
-  static constexpr const char* name = "matmul";
-};
-template <>
-struct CudaWorkloadOf<PolynomialGridArgs> {
-  static constexpr std::uint32_t tag = TANDEM_CUDA_POLYNOMIAL_GRID;
-  static constexpr const char* name = "polynomial_grid";
-};
-template <>
-struct CudaWorkloadOf<MseArgs> {
-  static constexpr std::uint32_t tag = TANDEM_CUDA_MSE;
-  static constexpr const char* name = "mse";
-};
-template <>
-struct CudaWorkloadOf<MapReduceArgs> {
-  static constexpr std::uint32_t tag = TANDEM_CUDA_MAP_REDUCE;
-  static constexpr const char* name = "map_reduce";
-};
+/// The tag of a workload at the module boundary.
+constexpr std::uint32_t cuda_tag(tandem::Workload w) noexcept {
+  return static_cast<std::uint32_t>(w) + 1;
+}
 
-/// The name of a tag, or null for one this build does not know.
-constexpr const char* cuda_workload_name(std::uint32_t tag) noexcept {
-  switch (tag) {
-    case TANDEM_CUDA_MAP:
-      return CudaWorkloadOf<MapArgs>::name;
-    case TANDEM_CUDA_MATMUL:
-      return CudaWorkloadOf<MatmulArgs>::name;
-    case TANDEM_CUDA_POLYNOMIAL_GRID:
-      return CudaWorkloadOf<PolynomialGridArgs>::name;
-    case TANDEM_CUDA_MSE:
-      return CudaWorkloadOf<MseArgs>::name;
-    case TANDEM_CUDA_MAP_REDUCE:
-      return CudaWorkloadOf<MapReduceArgs>::name;
-    default:
-      return nullptr;
-  }
+/// The workload of a tag; false for a tag this build does not know.
+constexpr bool workload_of_tag(std::uint32_t tag, tandem::Workload* w) noexcept {
+  if (tag == 0 || tag > static_cast<std::uint32_t>(kWorkloadCount)) return false;
+  *w = static_cast<tandem::Workload>(tag - 1);
+  return true;
 }
 
 }  // namespace tandem::detail
