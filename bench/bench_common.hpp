@@ -147,6 +147,8 @@ void register_matmul(const Config& c);
 void register_polynomial_grid(const Config& c);
 void register_mse(const Config& c);
 void register_sort(const Config& c);
+/// sum, mean, min, max and map_reduce (bench/reduce_bench.cpp).
+void register_reduce(const Config& c);
 /// GPU references and device-resident runs (nothing when cuda is unavailable).
 void register_gpu(const Config& c);
 

@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
                                        : "none (" + profile.path + ": " + profile.status + ")");
 
   for (auto reg : {register_references, register_map, register_matmul, register_polynomial_grid,
-                   register_mse, register_sort, register_gpu}) {
+                   register_mse, register_sort, register_reduce, register_gpu}) {
     reg(c);
   }
   const std::size_t total = filtered ? 0 : registered_count();

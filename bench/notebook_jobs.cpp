@@ -14,7 +14,8 @@
 //   map x*x          x = arange(n) / n, sum of x*x (numpy's to ~1e-12);
 //   matmul int       A, B from hash_digit() below; sum(C) = A.sum(0) @ B.sum(1), exact;
 //   polynomial grid  the sum of all 10^4 x 50 entries (numpy broadcasting's to ~1e-12);
-//   mse              errors ~ N(0, 1) from a fixed seed: the mse itself, 1 +- a few sqrt(2/n).
+//   mse              errors ~ N(0, 1) from a fixed seed: the mse itself, 1 +- a few sqrt(2/n);
+//   mean             the same errors averaged: 0 +- a few 1/sqrt(n).
 //   sort             sort_input() below (reproducible in numpy): sum of s[i] * i / n over the
 //                    sorted values, which only the sorted order gives.
 // The sort job also has C++ peers in the same run: std::sort, and std::sort(std::execution::par)
@@ -290,6 +291,10 @@ int main(int argc, char** argv) {
     jobs.push_back(make_job(
         "mse", size, [] { return 0.0; },
         [e](const tandem::Options& o, double& m) { m = tandem::mse(e, o); },
+        [](double m) { return m; }));
+    jobs.push_back(make_job(
+        "mean", size, [] { return 0.0; },
+        [e](const tandem::Options& o, double& m) { m = tandem::mean(e, o); },
         [](double m) { return m; }));
   }
 

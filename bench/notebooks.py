@@ -195,6 +195,11 @@ def notebook_cases(pool, quick):
         if not (quick and n == 10**7):
             cases.append(Case("mse", size, POOL, "f_reduce(p.map(f_map, distributed_data))",
                               lambda d=distributed: f_reduce(pool.map(f_map, d))))
+        # Averaging numbers: the plain reduction under the mse.
+        if n <= 10**6:
+            cases.append(Case("mean", size, "python list", "sum(errors) / len(errors)",
+                              lambda e=errors: sum(e) / len(e)))
+        cases.append(Case("mean", size, "numpy", "np.mean(errors)", lambda e=errors: np.mean(e)))
     for n in (10**6, 10**7):
         values = sort_input(n)
         values_list = values.tolist()
@@ -278,12 +283,19 @@ def check_rows(rows):
             n = int(float(r["size"].split()[0]))  # N(0, 1) data: mse = 1 +- sqrt(2 / n)
             if abs(value - 1.0) > 6 * math.sqrt(2.0 / n):
                 problem = f"mse {value!r} of N(0, 1) data is more than 6 sigma from 1"
-        else:  # map 2k, map x*x, polynomial grid, sort: tandem's inputs are numpy's
+        elif r["job"] == "mean":
+            n = int(float(r["size"].split()[0]))  # N(0, 1) data: mean = 0 +- 1 / sqrt(n)
+            if abs(value) > 6 / math.sqrt(n):
+                problem = f"mean {value!r} of N(0, 1) data is more than 6 sigma from 0"
+        else:  # map 2k, map x*x, polynomial grid, sort: tandem's inputs are numpy's, sums must agree
             expected = numpy_sum[key]
             value = int(value) if isinstance(expected, int) else value
             if not agree(value, expected):
                 problem = f"sum {value!r} but numpy's is {expected!r}"
+        # (A mean of N(0, 1) data cancels: backends agree within the sum's bound, relative to
+        # sum |x|, not to 1e-12 of the mean.)
         if problem is None and r["tool"].startswith("tandem") and key in serial_sum \
+                and r["job"] != "mean" \
                 and not agree(r["checksum"], serial_sum[key], rel=1e-12):
             problem = f"checksum {r['checksum']!r} but tandem serial's is {serial_sum[key]!r}"
         r["check"] = problem or "ok"

@@ -37,6 +37,10 @@ WORKLOADS = [
          xbase=10, peak=None, work=lambda n: n),
     dict(name="mse", dtypes=("f64", "f32"), xlabel="n (elements)", xbase=2, peak="read_bw",
          work=lambda n: n),
+    dict(name="sum", dtypes=("f64", "f32", "i64", "i32"), xlabel="n (elements)", xbase=2,
+         peak="read_bw", work=lambda n: n),
+    dict(name="min", dtypes=("f64", "i64"), xlabel="n (elements)", xbase=2, peak="read_bw",
+         work=lambda n: n),
 ]
 # Reference kinds in display order: title, and how the run becomes a figure.
 REFERENCES = {
@@ -69,6 +73,10 @@ GPU_SMALL_N = 2 ** 16   # a "small call" for the launch-overhead target
 MEMORY_LIMITS = {("mse", "tandem"): "read_bw_2m", ("map", "tandem"): "copy_nt_bw_2m",
                  ("mse", "vector"): "read_bw_4k", ("map", "vector"): "copy_nt_bw_4k"}
 LIMIT_TARGET = 0.9
+# The reductions (read-only, like mse): openmp f64 at n ≥ 4×LLC against the read limits.
+REDUCE_LIMITS = {(wl, memory): ref for wl in ("sum", "min", "max")
+                 for memory, ref in (("tandem", "read_bw_2m"), ("vector", "read_bw_4k"))}
+REDUCE_LIMIT_TARGET = 0.85
 PEER_N = 1024  # openmp map and mse against Thrust's OpenMP system at this n
 
 
@@ -296,7 +304,8 @@ def limit_fraction(runs, wl, memory, ref, llc):
     peak = peak_bandwidth(runs, ref)
     if s is None or not peak or not llc:
         return None
-    big = s["bytes"] >= 4 * llc if wl == "mse" else s["bytes"] >= 8 * llc  # n*8 ≥ 4×LLC
+    read_only = wl in ("mse", "sum", "mean", "min", "max")
+    big = s["bytes"] >= 4 * llc if read_only else s["bytes"] >= 8 * llc  # n*8 ≥ 4×LLC
     fr = [b / t / peak for b, t in zip(s["bytes"][big], s["t"][big]) if b]
     return min(fr) if fr else None
 
@@ -641,6 +650,10 @@ def target_rows(runs, ctx, notebooks):
     for (wl, memory), ref in MEMORY_LIMITS.items():
         what = "tandem::allocator memory" if memory == "tandem" else "ordinary memory"
         add(f"{wl} openmp f64, n ≥ 4×LLC, {what}: worst fraction of {ref}", LIMIT_TARGET,
+            limit_fraction(runs, wl, memory, ref, llc))
+    for (wl, memory), ref in REDUCE_LIMITS.items():
+        what = "tandem::allocator memory" if memory == "tandem" else "ordinary memory"
+        add(f"{wl} openmp f64, n ≥ 4×LLC, {what}: worst fraction of {ref}", REDUCE_LIMIT_TARGET,
             limit_fraction(runs, wl, memory, ref, llc))
     for wl in ("map", "mse"):
         add(f"openmp {wl} f64 at n = {PEER_N}: Thrust OpenMP time ÷ openmp time", 1.0,

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-targets=(map matmul polynomial_grid mse sort word_count backend cli profile)
+targets=(map matmul polynomial_grid mse map_reduce sort word_count backend cli profile)
 share=$(( seconds / ${#targets[@]} ))
 [ "$share" -ge 1 ] || share=1
 scripts/deps.sh

@@ -240,3 +240,49 @@ TEST(FaultSort, CaughtAndTheArrayUntouched) {
 }
 
 }  // namespace
+
+// ---- map_reduce (sum, mean, min, max): right, and off by a little -------------------------
+
+namespace {
+
+TEST(FaultNone, MapReducePasses) {
+  require_cuda();
+  TANDEM_SEEDED_RNG(rng);
+  const auto x = tandem_test::random_vector<double>(rng, 1009, -10, 10);
+  const std::span<const double> s(x);
+  tandem::Stats stats;
+  (void)tandem::sum(s, verify_on(&stats));  // summed in long double: within the bound
+  EXPECT_TRUE(stats.verified) << stats.reason;
+  (void)tandem::map_reduce(s, tandem::MapOp::square(), tandem::ReduceOp::max(), verify_on(&stats));
+  EXPECT_TRUE(stats.verified) << stats.reason;
+  const std::vector<std::int64_t> i{5, -7, 3};
+  EXPECT_EQ(tandem::min(std::span<const std::int64_t>(i), verify_on(&stats)), -7);
+  EXPECT_TRUE(stats.verified) << stats.reason;
+}
+
+TEST(FaultMapReduce, CaughtForEveryReduction) {
+  require_cuda();
+  const std::vector<std::int64_t> i{1, 2, 3};
+  expect_caught(
+      [&](tandem::Stats* s) { (void)tandem::sum(std::span<const std::int64_t>(i), verify_on(s)); },
+      {"tandem::sum: verification against serial failed: the cuda backend's map_reduce sum i64 "
+       "result is 7 but serial's is 6",
+       "(exact)"});
+  const std::vector<double> d{1, -5, 3};
+  expect_caught(
+      [&](tandem::Stats* s) {
+        (void)tandem::map_reduce(std::span<const double>(d), tandem::MapOp::square(),
+                                 tandem::ReduceOp::max(), verify_on(s));
+      },
+      {"tandem::map_reduce: verification against serial failed", "map_reduce max f64",
+       "serial's is 25"});
+  const std::vector<float> f{0.5f, 0.25f};
+  expect_caught(
+      [&](tandem::Stats* s) { (void)tandem::mean(std::span<const float>(f), verify_on(s)); },
+      {"tandem::mean: verification against serial failed", "map_reduce sum f32",
+       "beta = (log2(n) + 24)", "n = 2"});
+  // Without verification the wrong sum comes back.
+  EXPECT_EQ(tandem::sum(std::span<const std::int64_t>(i), {.backend = Backend::cuda}), 7);
+}
+
+}  // namespace

@@ -178,4 +178,35 @@ void run_word_count(detail::WordCountArgs& g, bool, detail::Breakdown*) {
   for (const auto& [w, n] : order) g.emit(g.ctx, w.data(), w.size(), n);
 }
 
+void run_map_reduce(detail::MapReduceArgs& g, bool, detail::Breakdown*) {
+  detail::visit_dtype(g.dtype, [&]<class T>() {
+    const T* x = static_cast<const T*>(g.x);
+    const T* p = static_cast<const T*>(g.params);
+    const auto at = [&](std::int64_t i) {
+      if (!g.mapped) return x[i];
+      return detail::visit_op(g.kind, p, g.nparams, [&](auto op) { return op(x[i]); });
+    };
+    long double sum = 0.0L;
+    std::uint64_t wrapped = 0;
+    T best = g.n > 0 ? at(0) : T{};
+    for (std::int64_t i = 0; i < g.n; ++i) {
+      const T v = at(i);
+      sum += static_cast<long double>(v);
+      if constexpr (std::is_integral_v<T>) {
+        wrapped += static_cast<std::uint64_t>(static_cast<std::int64_t>(v));
+      }
+      if (g.reduce == ReduceKind::max ? v > best : v < best) best = v;
+    }
+    const bool off = faulty("map_reduce");
+    if constexpr (std::is_integral_v<T>) {
+      g.integer = g.reduce == ReduceKind::sum ? static_cast<std::int64_t>(wrapped)
+                                              : static_cast<std::int64_t>(best);
+      if (off) ++g.integer;
+    } else {
+      g.value = g.reduce == ReduceKind::sum ? static_cast<double>(sum) : static_cast<double>(best);
+      if (off) g.value *= 1.0 + 1e-9;
+    }
+  });
+}
+
 }  // namespace tandem::cuda

@@ -14,6 +14,7 @@
 #include "tandem/options.hpp"
 #include "tandem/plan.hpp"
 #include "tandem/polynomial_grid.hpp"
+#include "tandem/reduce.hpp"
 #include "tandem/sort.hpp"
 #include "tandem/version.hpp"
 #include "tandem/views.hpp"

@@ -21,6 +21,7 @@
   X(matmul)                         \
   X(polynomial_grid)                \
   X(mse)                            \
+  X(map_reduce)                     \
   X(sort)                           \
   X(word_count)
 

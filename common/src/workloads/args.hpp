@@ -11,6 +11,7 @@
 
 #include "tandem/dtype.hpp"
 #include "tandem/map_op.hpp"
+#include "tandem/reduce.hpp"
 #include "tandem/workload.hpp"
 
 namespace tandem::detail {
@@ -78,6 +79,31 @@ struct MseArgs {
   double result;
 };
 
+/// reduce(map(x[i]) for i < n). The map (when `mapped`) is applied in dtype exactly as map's
+/// (params: its nparams parameters converted to dtype, host memory); the mapped values are then
+/// summed in double (f32/f64; serial compensated, openmp mse's pairwise tree, cuda compensated
+/// pairs) or in int64 wrapping modulo 2^64 (i32/i64), or reduced to their min or max (exact, NaN
+/// if any is NaN; n > 0). Results: `value` for f32/f64 (min/max: the value exactly), `integer`
+/// for i32/i64. mean is the entry point's sum / n.
+struct MapReduceArgs {
+  DType dtype;
+  const void* x;
+  std::int64_t n;
+  bool mapped;
+  MapKind kind;
+  ReduceKind reduce;
+  const void* params;
+  std::int64_t nparams;
+  double value;          // result (f32, f64)
+  std::int64_t integer;  // result (i32, i64)
+};
+
+TANDEM_WORKLOAD_ARGS(map, MapArgs)
+TANDEM_WORKLOAD_ARGS(matmul, MatmulArgs)
+TANDEM_WORKLOAD_ARGS(polynomial_grid, PolynomialGridArgs)
+TANDEM_WORKLOAD_ARGS(mse, MseArgs)  // RECIPE 3
+TANDEM_WORKLOAD_ARGS(map_reduce, MapReduceArgs)
+
 /// The words of text[0..n) (host memory) with their counts, handed to emit(ctx, word, size,
 /// count) one by one in word_count's order (count descending, word ascending), on the calling
 /// thread (the cuda module calls it on the host). emit does not throw.
@@ -87,11 +113,6 @@ struct WordCountArgs {
   void (*emit)(void* ctx, const char* word, std::size_t size, std::int64_t count);
   void* ctx;
 };
-
-TANDEM_WORKLOAD_ARGS(map, MapArgs)
-TANDEM_WORKLOAD_ARGS(matmul, MatmulArgs)
-TANDEM_WORKLOAD_ARGS(polynomial_grid, PolynomialGridArgs)
-TANDEM_WORKLOAD_ARGS(mse, MseArgs)  // RECIPE 3
 TANDEM_WORKLOAD_ARGS(word_count, WordCountArgs)
 
 /// Sorts x[0, n) in place: ascending, NaNs last (numpy's order), -0.0 and +0.0 equal.
