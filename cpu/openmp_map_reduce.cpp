@@ -1,5 +1,5 @@
-// map_reduce on openmp. Float sums: mse's fixed tree (blocks of kSumBlock terms summed pairwise
-// in parallel, the block sums folded pairwise), so every thread count gives the same bits.
+// map_reduce on openmp. Float sums: the fixed pairwise tree (blocks of kSumBlock terms summed
+// pairwise in parallel, the block sums folded pairwise), so every thread count gives the same bits.
 // Integer sums (wrapping) and min/max (exact) are order-free: one static range per thread,
 // partial results combined once. A call of at most one block, or on one thread, runs on the
 // calling thread without a parallel region. The loops (kernels/reduce.hpp) are multiversioned.

@@ -1,9 +1,9 @@
 #pragma once
 // Reductions of mapped elements, the loops of the openmp backend: sums in double (the blocked
-// pairwise tree of pairwise.hpp, mse's, term = (double)op(x[i])), integer sums in wrapping
-// uint64, and NaN-propagating min/max in T. Every loop is branch-free per element and runs in
-// interleaved lanes (8 for float sums, 32 for min/max), so it vectorises without reassociating
-// anything.
+// pairwise tree of pairwise.hpp, the mean squared error's too, term = (double)op(x[i])), integer
+// sums in wrapping uint64, and NaN-propagating min/max in T. Every loop is branch-free per element
+// and runs in interleaved lanes (8 for float sums, 32 for min/max), so it vectorises without
+// reassociating anything.
 #include <cstdint>
 #include <type_traits>
 

@@ -3,9 +3,9 @@
 /// and i64, on every backend.
 ///
 ///  - Floating point sums are computed in double (f32 input is widened first): pairwise on
-///    openmp, the same tree as mse's, so every thread count gives the same bits; compensated on
-///    serial and cuda. The error is at most (log2(n) + 24)·2^-53·sum(|x[i]|). The sum of nothing
-///    is 0.
+///    openmp, the same pairwise tree as the mean squared error's, so every thread count gives the
+///    same bits; compensated on serial and cuda. The error is at most (log2(n) +
+///    24)·2^-53·sum(|x[i]|). The sum of nothing is 0.
 ///  - Integer sums are int64, wrapping modulo 2^64 (exact, in any order).
 ///  - mean(x) = sum(x) / n in double; the mean of nothing is a tandem::invalid_argument.
 ///  - min and max are exact and return the element type; a NaN anywhere makes the result NaN (as

@@ -241,7 +241,8 @@ const WorkloadTraits& traits_of<tandem::Workload::map_reduce>() {
       .has_dtype = any_dtype,
       .problem = [](DType d, const WorkloadSize& s) { return reduce_problem(d, s.n); },
       .input_fraction = 1.0,  // a scalar comes back
-      // Serial and openmp: mse's (the same tree over the same bytes), 2 cores of an AVX-512 Xeon.
+      // Serial and openmp: the mean squared error's (the same tree over the same bytes), 2 cores of
+      // an AVX-512 Xeon.
       .serial_default =
           [](DType) {
             return Default{0.1e-6, 1.55e-9};
