@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "tandem/tandem.hpp"
@@ -36,6 +37,19 @@ TEST(Readme, UsingItExampleRuns) {
   EXPECT_DOUBLE_EQ(P(9'999, 49), 15.0);  // a = b = c = d = 1 at x = 2: 8 + 4 + 2 + 1
   EXPECT_DOUBLE_EQ(P(9, 0), 1.0);        // a = b = c = 0, d = 1 (the last axis is fastest)
   EXPECT_DOUBLE_EQ(P(0, 0), 0.0);        // all coefficients 0
+
+  // The multiprocessing notebook's exercise: averaging numbers, counting words, a mergesort.
+  std::vector<double> numbers = {3, 1, 2};
+  const std::string text = "The cat; the hat.";
+  double average = tandem::mean(numbers);
+  EXPECT_EQ(average, 2.0);
+  std::vector<tandem::WordCount> counts = tandem::word_count(text);
+  ASSERT_EQ(counts.size(), 3u);
+  EXPECT_EQ(counts[0].word, "the");
+  EXPECT_EQ(counts[0].count, 2);
+  EXPECT_EQ(counts[1].word, "cat");
+  tandem::sort(numbers);
+  EXPECT_EQ(numbers, (std::vector<double>{1, 2, 3}));
 
   tandem::Stats stats;
   tandem::mse(e, {.threads = 2, .stats = &stats});
