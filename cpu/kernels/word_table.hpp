@@ -98,16 +98,18 @@ inline constexpr std::size_t kInlineWord = 16;
 /// pointer into an Arena: the table's own (counting) or another table's (merging).
 class WordTable {
  public:
+  /// A word longer than kInlineWord: where its bytes are.
+  struct Large {
+    const unsigned char* data;
+    std::size_t size;
+  };
   struct Slot {
     std::int64_t count;  // 0: empty
     std::uint32_t hash;
     std::uint32_t small;  // the size when <= kInlineWord, else kInlineWord + 1
     union {
       unsigned char bytes[kInlineWord];
-      struct {
-        const unsigned char* data;
-        std::size_t size;
-      } large;
+      Large large;
     };
     const unsigned char* data() const noexcept { return small <= kInlineWord ? bytes : large.data; }
     std::size_t size() const noexcept { return small <= kInlineWord ? small : large.size; }
