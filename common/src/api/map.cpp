@@ -206,8 +206,7 @@ const WorkloadTraits& traits_of<tandem::Workload::map>() {
           },
       .cuda_default =
           [](DType d) {
-            return Default{kCudaOverhead,
-                           2.0 * static_cast<double>(size_of(d)) / kCudaDeviceBandwidth};
+            return cuda_streaming_default(d, 2.0);  // x read, y written
           },
       .cpu_sizes = elementwise_cpu_sizes,
       .gpu_sizes = elementwise_gpu_sizes,

@@ -156,10 +156,7 @@ const WorkloadTraits& traits_of<tandem::Workload::mse>() {
           [](DType) {
             return Default{1.3e-6, 0.12e-9};
           },
-      .cuda_default =
-          [](DType d) {
-            return Default{kCudaOverhead, static_cast<double>(size_of(d)) / kCudaDeviceBandwidth};
-          },
+      .cuda_default = [](DType d) { return cuda_streaming_default(d, 1.0); },
       .cpu_sizes = elementwise_cpu_sizes,
       .gpu_sizes = elementwise_gpu_sizes,
       .sample_bytes =

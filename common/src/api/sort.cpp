@@ -114,8 +114,7 @@ const WorkloadTraits& traits_of<tandem::Workload::sort>() {
       .cuda_default =
           [](DType d) {
             // CUB's radix sort: about 24 passes over the values' bytes (plus the NaN count).
-            return Default{kCudaOverhead,
-                           24.0 * static_cast<double>(size_of(d)) / kCudaDeviceBandwidth};
+            return cuda_streaming_default(d, 24.0);
           },
       .cpu_sizes = elementwise_cpu_sizes,
       .gpu_sizes = elementwise_gpu_sizes,

@@ -32,6 +32,13 @@ struct Default {
   double per_unit = 0;  // seconds per unit of work
 };
 
+/// cuda's built-in coefficients for a workload that moves its values' bytes through device
+/// memory `passes` times per element: the launch overhead, then bandwidth-bound.
+inline Default cuda_streaming_default(DType dtype, double passes) {
+  return Default{kCudaOverhead,
+                 passes * static_cast<double>(size_of(dtype)) / kCudaDeviceBandwidth};
+}
+
 struct WorkloadTraits {
   /// The dtypes it computes in.
   bool (*has_dtype)(DType);
