@@ -310,7 +310,7 @@ def check_rows(rows):
 TARGETS = [  # (name, job, size, baseline tool, required speedup)
     ("int32 matmul 1000^3 vs numpy int matmul", "matmul int", "1000^3 i32", "numpy", 40),
     ("notebook polynomial grid vs numpy broadcasting", "polynomial grid", "10^4x50 f64", "numpy",
-     10),
+     15),
     ("MSE 1e7 vs numpy", "mse", "1e7 f64", "numpy", 5),
     ("sort 1e7 f64 vs std::sort", "sort", "1e7 f64", "std::sort", 1.6),
     ("sort 1e7 f64 vs numpy np.sort", "sort", "1e7 f64", "numpy", 1.0),

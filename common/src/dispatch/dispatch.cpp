@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "checks/validate.hpp"
+#include "dispatch/busy_learner.hpp"
 #include "dispatch/registry.hpp"
 #include "model/automatic.hpp"
 
@@ -54,25 +55,19 @@ std::uint64_t size_class(double v) noexcept { return std::bit_cast<std::uint64_t
 // hash and a compare for its choice. Within a size class the predictions move by under 4.4%,
 // so a cached choice is the model's own choice up to that much of a crossover.
 //
-// Each entry also learns from the calls it ran (observe()): a parallel choice that took more
-// than twice its prediction and longer than serial on two calls in a row means the cores are
-// busy (a fork-join team waits for every thread to be scheduled), so the shape backs off to
-// serial for a while — 20 ms, doubling up to 640 ms while the probes stay slower than serial
-// measured meanwhile — and then tries the model's choice again.
+// Each entry whose choice is openmp also learns from the calls it ran (BusyLearner): while
+// other processes hold the cores, it backs off to a team of one thread — the same backend, code
+// and bits (serial is the oracle: compensated sums, several times slower than one thread of
+// openmp's pairwise tree). An explicit openmp call with the default team has entries of its own
+// (the same shape, another key) that learn the same way.
 }  // namespace
 
 struct ChoiceEntry {
   std::uint64_t key = 0;
   std::uint64_t sizes = 0;
   std::uint64_t generation = 0;     // 0: empty
-  Backend model = Backend::serial;  // the model's choice
-  double predicted = 0;             // its predicted seconds
-  double serial_predicted = 0;      // serial's predicted seconds
-  int slow = 0;                     // consecutive slow calls of the model's choice
-  int backoffs = 0;                 // consecutive backoffs (the period doubles with each)
-  std::int64_t until_ns = 0;        // backing off to serial until then (steady clock), or 0
-  double observed = 0;              // the last slow call's seconds, for Stats::reason
-  double serial_observed = 0;       // the last call backed off to serial: its seconds
+  Backend model = Backend::serial;  // the model's choice (an explicit call: its backend)
+  BusyLearner learner;              // for a parallel team: whether it is worth it now
 };
 
 namespace {
@@ -87,15 +82,15 @@ std::int64_t now_ns() noexcept {
       .count();
 }
 
+// The shape's entry in this thread's cache; `team` (an explicit openmp call with the default
+// team) keys the entries that learn for that backend instead of for automatic's choice.
 // The cost model (automatic.cpp) predicts each available backend's time from the machine's
 // profile, or from built-in defaults before calibration, and the fastest prediction runs.
-Backend pick_automatic(const Call& call, ChoiceEntry** entry) {
-  *entry = nullptr;
-  if (call.problem.device) return Backend::cuda;  // the data is on the GPU: only cuda reads it
+ChoiceEntry& cache_entry(const Call& call, bool team) {
   const std::uint64_t generation = model_generation();
   const std::uint64_t key = static_cast<std::uint64_t>(call.problem.workload) << 16 |
                             static_cast<std::uint64_t>(call.problem.dtype) << 8 |
-                            (call.cpu_only ? 1u : 0u);
+                            (call.cpu_only ? 1u : 0u) | (team ? 2u : 0u);
   const std::uint64_t sizes = size_class(call.problem.work) << 16 ^ size_class(call.problem.bytes);
   thread_local ChoiceCache cache;
   ChoiceEntry& e =
@@ -105,47 +100,41 @@ Backend pick_automatic(const Call& call, ChoiceEntry** entry) {
     // miss next time, never keeps an old model's choice under a new generation.
     const ModelState& model = model_state();
     const Shape shape = shape_of(call);
-    const Backend b =
-        choose_fast(model.profile, shape, availability(call.problem.workload, call.cpu_only));
+    Backend b = Backend::openmp;
+    if (!team) {
+      b = choose_fast(model.profile, shape, availability(call.problem.workload, call.cpu_only));
+      if (b == Backend::automatic) b = Backend::serial;
+    }
     e = ChoiceEntry{};
     e.key = key;
     e.sizes = sizes;
     e.generation = generation;
-    e.model = b == Backend::automatic ? Backend::serial : b;
-    e.predicted = predict(model.profile, e.model, shape).seconds;
-    e.serial_predicted = predict(model.profile, Backend::serial, shape).seconds;
+    e.model = b;
+    // A team of one until measured: the team's time times its threads (the work divided by
+    // them), or serial's prediction if less.
+    const double predicted = predict(model.profile, b, shape).seconds;
+    e.learner =
+        BusyLearner(predicted, std::min(predicted * std::max(model.profile.machine.threads, 1),
+                                        predict(model.profile, Backend::serial, shape).seconds));
   }
-  *entry = &e;
-  if (e.until_ns != 0) {
-    if (now_ns() < e.until_ns) return Backend::serial;
-    e.until_ns = 0;  // time to probe the model's choice again
-  }
+  return e;
+}
+
+Backend pick_automatic(const Call& call, ChoiceEntry** entry) {
+  *entry = nullptr;
+  if (call.problem.device) return Backend::cuda;  // the data is on the GPU: only cuda reads it
+  ChoiceEntry& e = cache_entry(call, false);
+  if (e.model == Backend::openmp) *entry = &e;  // only a team learns
   return e.model;
 }
 
-// What a call that automatic chose took (see ChoiceEntry).
-void observe(ChoiceEntry& e, Backend ran, double seconds) noexcept {
-  if (ran == Backend::serial) {
-    if (e.model != Backend::serial) e.serial_observed = seconds;  // a call backed off to serial
-    return;
-  }
-  if (ran != e.model || ran == Backend::cuda) return;
-  // Slow: well over its prediction, and longer than serial takes (as measured while backing
-  // off; before that, as predicted).
-  const double serial = e.serial_observed > 0 ? e.serial_observed : e.serial_predicted;
-  const bool slow = seconds > 2.0 * e.predicted && seconds > serial;
-  if (!slow) {
-    e.slow = 0;
-    e.backoffs = 0;
-    return;
-  }
-  e.observed = seconds;
-  // A probe after a backoff that is slow again backs off at once, for twice as long.
-  if (++e.slow >= 2 || e.backoffs > 0) {
-    e.slow = 0;
-    e.backoffs = std::min(e.backoffs + 1, 6);
-    e.until_ns = now_ns() + (std::int64_t{20'000'000} << (e.backoffs - 1));  // 20 ms .. 640 ms
-  }
+// Whether an explicit openmp call learns: the default team, on a workload whose bits do not
+// depend on the team (the reductions' trees depend on n only; BLAS's matmul may split the work
+// differently), so that backing off changes nothing but the time.
+bool learns_team(const Call& call, const Options& options, const Resolved& r) {
+  return r.requested == Backend::openmp && options.threads == 0 && !call.problem.device &&
+         !(call.problem.workload == Workload::matmul &&
+           (call.problem.dtype == DType::f32 || call.problem.dtype == DType::f64));
 }
 
 }  // namespace
@@ -210,11 +199,29 @@ Resolved resolve(const Call& call, const Options& options) {
       r.exec.threads = r.team.threads;
     }
   }
+  // A team of several threads learns whether it is worth it now (BusyLearner); while the
+  // cores are busy it backs off to one thread of the same backend: the same code and bits.
+  if (chosen == Backend::openmp && r.exec.threads > 1 &&
+      (r.choice != nullptr || learns_team(call, options, r))) {
+    if (r.choice == nullptr) r.choice = &cache_entry(call, true);
+    if (r.choice->learner.backing_off(now_ns())) {
+      r.fallback = true;
+      r.exec.threads = 1;
+      r.team.threads = 1;
+    }
+  } else {
+    r.choice = nullptr;
+  }
   return r;
 }
 
-void observe_automatic(const Resolved& r, double seconds) noexcept {
-  if (r.choice != nullptr) observe(*r.choice, r.impl->kind(), seconds);
+void observe_learned(const Resolved& r, double seconds) noexcept {
+  if (r.choice == nullptr) return;
+  if (r.fallback) {
+    r.choice->learner.observe_fallback(seconds);
+  } else {
+    r.choice->learner.observe_parallel(seconds, now_ns());
+  }
 }
 
 void record(const Options& options, const Resolved& r, const Call& call,
@@ -241,11 +248,14 @@ void record(const Options& options, const Resolved& r, const Call& call,
                   model.from_profile)
                .reason;
   }
-  if (r.choice != nullptr && r.impl->kind() != r.choice->model) {
-    why << "; backing off to serial: " << r.choice->model << " took "
-        << format_seconds(r.choice->observed)
-        << ", over twice its prediction and longer than serial's (the cores are busy); it is "
-           "tried again shortly";
+  if (r.fallback) {
+    const BusyLearner& l = r.choice->learner;
+    why << "; backing off to 1 thread: the team's recent calls averaged "
+        << format_seconds(l.average()) << ", over twice its idle time (" << format_seconds(l.idle())
+        << ") and longer than 1 thread's (" << format_seconds(l.fallback())
+        << "): the cores are busy; the team is tried again within "
+        << format_seconds(static_cast<double>(std::max<std::int64_t>(l.until_ns() - now_ns(), 0)) *
+                          1e-9);
   }
   if (r.nesting == Nesting::nested_disabled) {
     why << "; inside an active OpenMP parallel region with nested parallelism disabled: "

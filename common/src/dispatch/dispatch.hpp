@@ -38,7 +38,9 @@ struct Resolved {
   Exec exec;
   Nesting nesting = Nesting::none;  // called from inside the user's own parallel region
   Team team{};                      // the threads asked and why fewer run (Stats::reason)
-  ChoiceEntry* choice = nullptr;    // automatic: the shape's cache entry, which learns the time
+  ChoiceEntry* choice = nullptr;    // the shape's cache entry, which learns the time (automatic,
+                                    // or an explicit openmp call with the default team)
+  bool fallback = false;            // the entry is backing off: a team of 1 thread
 };
 
 /// The backend a call without options.backend asks for; `source` says where it came from.
@@ -48,8 +50,8 @@ void reset_default() noexcept;
 
 Resolved resolve(const Call& call, const Options& options);
 
-/// Tells automatic's cache what the call it chose took (nothing for other calls).
-void observe_automatic(const Resolved& r, double seconds) noexcept;
+/// Tells the shape's cache entry what the call took (nothing for calls that do not learn).
+void observe_learned(const Resolved& r, double seconds) noexcept;
 
 /// Writes stats (when asked) for a finished call. `body_seconds` is the backend's own time;
 /// a backend that filled no breakdown (the CPU ones) reports it all as compute.
@@ -78,7 +80,7 @@ auto run(const Call& call, const Options& options, std::chrono::steady_clock::ti
           compare ? check.backend_seconds
                   : std::chrono::duration<double>(std::chrono::steady_clock::now() - body_start)
                         .count();
-      observe_automatic(r, body_seconds);
+      observe_learned(r, body_seconds);
       record(options, r, call, start, body_seconds, timing);
       if (options.stats != nullptr) {
         options.stats->verified = false;  // record() leaves it; a reused Stats must not keep it

@@ -82,12 +82,21 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// The options a backend is measured with: openmp's default team asked for by number, so that
+// a busy moment cannot make it back off to one thread (dispatch/busy_learner.hpp) while its
+// coefficients are measured.
+Options measured_on(Backend b) {
+  Options o{.backend = b};
+  if (b == Backend::openmp) o.threads = backend_info(Backend::openmp).threads;
+  return o;
+}
+
 // Measures one job on several backends, alternating batches. Returns a point per backend.
 std::vector<Point> measure(const Job& j, const std::vector<Backend>& backends, const Settings& s) {
   const std::size_t nb = backends.size();
   std::vector<int> reps(nb, 1);
   for (std::size_t i = 0; i < nb; ++i) {  // warm-up: page faults, thread teams, BLAS buffers
-    const Options o{.backend = backends[i]};
+    const Options o = measured_on(backends[i]);
     const auto t0 = Clock::now();
     j.call(o);
     j.call(o);
@@ -97,7 +106,7 @@ std::vector<Point> measure(const Job& j, const std::vector<Backend>& backends, c
   std::vector<std::vector<double>> per_call(nb), h2d(nb), d2h(nb);
   for (int batch = 0; batch < s.batches; ++batch) {
     for (std::size_t i = 0; i < nb; ++i) {
-      const Options o{.backend = backends[i]};
+      const Options o = measured_on(backends[i]);
       const auto t0 = Clock::now();
       for (int r = 0; r < reps[i]; ++r) j.call(o);
       per_call[i].push_back(seconds_since(t0) / reps[i]);
