@@ -286,3 +286,30 @@ TEST(FaultMapReduce, CaughtForEveryReduction) {
 }
 
 }  // namespace
+
+// ---- word_count: right, and one count off ------------------------------------------------
+
+namespace {
+
+TEST(FaultNone, WordCountPasses) {
+  require_cuda();
+  tandem::Stats stats;
+  const auto words = tandem::word_count("the cat and The dog; the end", verify_on(&stats));
+  EXPECT_TRUE(stats.verified) << stats.reason;
+  ASSERT_FALSE(words.empty());
+  EXPECT_EQ(words.front(), (tandem::WordCount{"the", 3}));
+}
+
+TEST(FaultWordCount, CaughtWithTheWordNamed) {
+  require_cuda();
+  expect_caught(
+      [&](tandem::Stats* s) { (void)tandem::word_count("b a b c b a", verify_on(s)); },
+      {"tandem::word_count: verification against serial failed: the cuda backend's word 1 is "
+       "'b' x 4 but serial's is 'b' x 3 (3 vs 3 distinct words; they must be equal)"});
+  // Without verification the wrong count comes back.
+  const auto words = tandem::word_count("b a b c b a", {.backend = Backend::cuda});
+  ASSERT_FALSE(words.empty());
+  EXPECT_EQ(words.front(), (tandem::WordCount{"b", 4}));
+}
+
+}  // namespace
