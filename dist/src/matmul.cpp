@@ -96,8 +96,11 @@ void matmul_impl(MatrixView<const T> a, MatrixView<const T> b, MatrixView<T> c, 
     }
   }
 
-  // The ring: two band buffers (contiguous, kmax x n); rows travel as one MPI datatype.
+  // The ring: two band buffers (contiguous, kmax x n); rows travel as one MPI datatype. The
+  // product builds up in `acc` and is copied to c only once every rank has finished without
+  // an error, so a failure anywhere in the ring leaves c_rows as it was.
   std::vector<T> bands[2];
+  std::vector<T> acc;
   MPI_Datatype row = MPI_DATATYPE_NULL;
   try {
     mpi_count(kFn, n, "a row of B");
@@ -105,6 +108,7 @@ void matmul_impl(MatrixView<const T> a, MatrixView<const T> b, MatrixView<T> c, 
     const auto band_elems = static_cast<std::size_t>(kmax * n);
     bands[0].resize(band_elems);
     if (P > 1) bands[1].resize(band_elems);
+    acc.resize(static_cast<std::size_t>(c.rows * n));
     for (std::int64_t i = 0; i < b.rows; ++i) {
       std::copy_n(b.data + i * b.ld, n, bands[0].data() + i * n);
     }
@@ -156,12 +160,13 @@ void matmul_impl(MatrixView<const T> a, MatrixView<const T> b, MatrixView<T> c, 
       try {
         const MatrixView<const T> as = a.submatrix(0, koff[s], a.rows, all[s].v[2]);
         const MatrixView<const T> bs(bands[cur].data(), all[s].v[2], n);
+        const MatrixView<T> sum(acc.data(), c.rows, n);
         if (step == 0) {
-          product(as, bs, c);
+          product(as, bs, sum);
         } else if (c.rows > 0 && n > 0 && all[s].v[2] > 0) {
           partial.resize(static_cast<std::size_t>(c.rows * n));
           product(as, bs, MatrixView<T>(partial.data(), c.rows, n));
-          accumulate(c, partial.data());
+          accumulate(sum, partial.data());
         }
       } catch (...) {
         error = std::current_exception();
@@ -172,6 +177,9 @@ void matmul_impl(MatrixView<const T> a, MatrixView<const T> b, MatrixView<T> c, 
     cur = 1 - cur;
   }
   cm.agree(error);
+  for (std::int64_t i = 0; i < c.rows; ++i) {
+    std::copy_n(acc.data() + i * n, n, c.data + i * c.ld);
+  }
   if (options.stats != nullptr) {
     options.stats->seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

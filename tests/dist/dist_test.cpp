@@ -428,6 +428,25 @@ TEST(DistErrors, EmptyEverywhereAndBadShapes) {
       "c_rows is 3x2");
 }
 
+// A local product that fails inside the ring (here: the last rank asks for a backend this
+// machine lacks) is the same error everywhere, and no rank's c_rows is written.
+TEST(DistErrors, AFailureInsideTheRingLeavesEveryCRowsAsItWas) {
+  if (tandem::backend_info(tandem::Backend::cuda).available) {
+    GTEST_SKIP() << "needs a backend that is unavailable here (cuda is available)";
+  }
+  const int r = rank_of();
+  const int P = size_of();
+  tandem::Matrix<double> A(3, 2 * P), B(2, 5), C(3, 5);
+  std::fill(A.values().begin(), A.values().end(), 1.0);
+  std::fill(B.values().begin(), B.values().end(), 2.0);
+  std::fill(C.values().begin(), C.values().end(), 77.0);
+  tandem::Options o;
+  if (r == P - 1) o.backend = tandem::Backend::cuda;
+  expect_everywhere<tandem::error>(
+      [&] { tandem::dist::matmul(A.view(), B.view(), C.view(), MPI_COMM_WORLD, o); }, "cuda");
+  for (double v : C.values()) ASSERT_EQ(v, 77.0) << "rank " << r;
+}
+
 // Calls on sub-communicators use their own duplicates; freeing a communicator frees its
 // duplicate (the attribute's delete callback), and a new one works again.
 TEST(DistComm, SubCommunicatorsAndNull) {
