@@ -15,6 +15,7 @@
 
 #include "comm.hpp"
 #include "tandem/dist.hpp"
+#include "tandem/sort.hpp"
 
 namespace tandem::dist::detail {
 namespace {
@@ -63,7 +64,7 @@ std::vector<T> sort_impl(std::span<const T> local, MPI_Comm comm, const Options&
     }
     mpi_count(kFn, static_cast<std::int64_t>(local.size()), "local");
     mine.assign(local.begin(), local.end());
-    std::sort(mine.begin(), mine.end(), less<T>);
+    tandem::sort(std::span<T>(mine), options);  // the rank's own part on its backend
   } catch (...) {
     error = std::current_exception();
   }

@@ -1,5 +1,5 @@
 // word_count over ranks and block().
-//   1. each rank counts the words of its own text;
+//   1. each rank counts the words of its own text (tandem::word_count on its backend);
 //   2. words are partitioned by hash (FNV-1a, the same on every rank): one all-to-all sends each
 //      (word, count) to the rank that owns its hash, which adds the counts of all ranks;
 //   3. one all-gather gives every rank the merged counts, which it sorts (count desc, word asc).
@@ -12,14 +12,10 @@
 
 #include "comm.hpp"
 #include "tandem/dist.hpp"
+#include "tandem/word_count.hpp"
 
 namespace tandem::dist::detail {
 namespace {
-
-bool word_byte(unsigned char ch) {
-  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-         ch >= 0x80;
-}
 
 std::uint64_t fnv1a(std::string_view s) {
   std::uint64_t h = 14695981039346656037ull;
@@ -31,25 +27,6 @@ std::uint64_t fnv1a(std::string_view s) {
 }
 
 using Counts = std::unordered_map<std::string, std::int64_t>;
-
-Counts count_local(std::string_view text) {
-  Counts counts;
-  std::string word;
-  for (std::size_t i = 0; i < text.size();) {
-    if (!word_byte(static_cast<unsigned char>(text[i]))) {
-      ++i;
-      continue;
-    }
-    word.clear();
-    for (; i < text.size() && word_byte(static_cast<unsigned char>(text[i])); ++i) {
-      char ch = text[i];
-      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-      word.push_back(ch);
-    }
-    ++counts[word];
-  }
-  return counts;
-}
 
 void put(std::string& out, std::string_view word, std::int64_t count) {
   const auto len = static_cast<std::int64_t>(word.size());
@@ -90,7 +67,8 @@ std::vector<WordCount> word_count_impl(std::string_view text, MPI_Comm comm,
       throw invalid_argument("local_text has " + std::to_string(text.size()) +
                              " bytes but a null data pointer");
     }
-    for (const auto& [word, count] : count_local(text)) {
+    // The rank's own text on its backend: tandem::word_count's words, folded the same way.
+    for (const auto& [word, count] : tandem::word_count(text, options)) {
       put(outgoing[fnv1a(word) % static_cast<std::uint64_t>(P)], word, count);
     }
     for (const std::string& o : outgoing) {
