@@ -10,6 +10,7 @@
 namespace tandem::detail {
 
 int OpenmpBackend::default_threads() const noexcept { return openmp_default_threads(); }
+int OpenmpBackend::machine_threads() const noexcept { return openmp_machine_threads(); }
 
 Team OpenmpBackend::team(int requested) noexcept { return openmp_team(requested); }
 

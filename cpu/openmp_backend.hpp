@@ -22,6 +22,7 @@ class OpenmpBackend : public SerialBackend {
  public:
   Backend kind() const noexcept override { return Backend::openmp; }
   int default_threads() const noexcept override;
+  int machine_threads() const noexcept override;
   std::string device() const override;
   Nesting nesting() const noexcept override;
   Team team(int requested) noexcept override;

@@ -129,6 +129,10 @@ std::size_t openmp_stack_size() noexcept {
 
 int openmp_default_threads() noexcept {
   if (g_forked.load(std::memory_order_relaxed)) return 1;
+  return openmp_machine_threads();
+}
+
+int openmp_machine_threads() noexcept {
   int t = std::clamp(omp_get_max_threads(), 1, std::min(max_threads, runtime_limit()));
   const int failed = g_failed.load(std::memory_order_acquire);
   if (t >= failed) t = std::max(1, g_known.load(std::memory_order_acquire));

@@ -19,6 +19,8 @@ Team openmp_team(int requested) noexcept;
 /// The default team without creating any thread (for backend_info): omp_get_max_threads()
 /// capped as openmp_team caps it from what is already known.
 int openmp_default_threads() noexcept;
+/// The same as the parent process sees it: not 1 in a fork()ed child (the machine's key).
+int openmp_machine_threads() noexcept;
 
 /// The stack size the OpenMP runtime gives its threads: OMP_STACKSIZE, else GOMP_STACKSIZE
 /// (libgomp's syntax: a number, optional B/K/M/G suffix, K by default), else pthreads' default.

@@ -291,11 +291,21 @@ TEST(OmpConcurrent, FirstLargeTeamsFromManyThreads) {
 
 // ---- fork() -------------------------------------------------------------------------------------
 
+int g_parent_threads = 0;  // the parent's default team, read before the fork
+
 // The child's checks; returns its exit status (0: all right), messages on stderr.
 int child_checks() {
   alarm(60);  // a hang ends the child with SIGALRM, which the parent reports
   const std::string forked = "forked child of a process that used OpenMP: runs on 1 thread";
   std::vector<std::string> wrong;
+  // The machine is the parent's: its profile key counts the parent's team, not the child's 1
+  // thread (else a child would never find the machine's profile). First, before anything
+  // else has read the key in this process.
+  const std::string machine = tandem::profile_info().machine;
+  const std::string threads = ", " + std::to_string(g_parent_threads) + " threads,";
+  if (machine.find(threads) == std::string::npos) {
+    wrong.push_back("the machine key '" + machine + "' lacks '" + threads + "'");
+  }
   const auto add = [&wrong](const char* what, std::vector<std::string> w) {
     for (auto& s : w) wrong.push_back(std::string(what) + ": " + s);
   };
@@ -327,6 +337,7 @@ TEST(OmpFork, ChildCallsCompleteOnOneThread) {
   // The parent runs teams first: libgomp keeps their threads in a pool the child will lack.
   const auto parent = run_workloads(Backend::openmp, 2, {2, "", "forked"});
   ASSERT_TRUE(parent.empty()) << joined(parent);
+  g_parent_threads = tandem::backend_info(Backend::openmp).threads;
   std::fflush(nullptr);
   const pid_t child = fork();
   ASSERT_GE(child, 0) << std::strerror(errno);

@@ -63,6 +63,9 @@ class BackendImpl {
   virtual Backend kind() const noexcept = 0;
   /// Threads a call uses when Options::threads is 0.
   virtual int default_threads() const noexcept = 0;
+  /// The machine's default team, for the profile's machine key: default_threads() except in a
+  /// fork()ed child, whose calls run on 1 thread though its machine is the parent's.
+  virtual int machine_threads() const noexcept { return default_threads(); }
   /// Whether this backend can run the workload (the cuda module may predate it).
   virtual bool supports(tandem::Workload) const noexcept { return true; }
   /// Whether it runs C++ callables (parallel_for): the CPU backends only.

@@ -109,7 +109,7 @@ const MachineKey& this_machine() {
     MachineKey k;
     k.cpu = cpu_model();
     const BackendSlot& omp = backend_slot(Backend::openmp);
-    k.threads = omp.impl != nullptr ? omp.impl->default_threads() : 1;
+    k.threads = omp.impl != nullptr ? omp.impl->machine_threads() : 1;
     const BackendSlot& cuda = backend_slot(Backend::cuda);
     k.gpu = cuda.impl != nullptr ? cuda.impl->device() : "none";
     k.driver = cuda.impl != nullptr ? nvidia_driver() : "none";
