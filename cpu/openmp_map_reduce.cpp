@@ -1,15 +1,15 @@
-// map_reduce on openmp. Float sums: the fixed pairwise tree (blocks of kSumBlock terms summed
-// pairwise in parallel, the block sums folded pairwise), so every thread count gives the same bits.
+// map_reduce on openmp. Float sums: the fixed pairwise tree of kernels/blocked_sum.hpp (mse's),
+// so every thread count gives the same bits.
 // Integer sums (wrapping) and min/max (exact) are order-free: one static range per thread,
 // partial results combined once. A call of at most one block, or on one thread, runs on the
 // calling thread without a parallel region. The loops (kernels/reduce.hpp) are multiversioned.
 #include <omp.h>
 
-#include <array>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
 
+#include "kernels/blocked_sum.hpp"
 #include "kernels/multiversion.hpp"
 #include "kernels/partition.hpp"
 #include "kernels/reduce.hpp"
@@ -92,25 +92,9 @@ void map_reduce(ReduceArgs& a, const Exec& exec) {
   if (a.n == 0) return;  // an empty sum (min/max of nothing never gets here)
   const bool sequential = exec.threads == 1 || a.n <= kSumBlock;
   if (a.reduce == ReduceKind::sum && is_float(a.dtype)) {
-    const std::int64_t blocks = (a.n + kSumBlock - 1) / kSumBlock;
-    std::array<double, 512> small;
-    std::vector<double> large;
-    double* sums = small.data();
-    if (blocks > static_cast<std::int64_t>(small.size())) {
-      large.resize(static_cast<std::size_t>(blocks));  // bad_alloc becomes out_of_memory
-      sums = large.data();
-    }
-    const auto block = [&](std::int64_t b) {
-      const std::int64_t lo = b * kSumBlock;
-      sums[b] = float_block_sum(a, lo, lo + kSumBlock < a.n ? lo + kSumBlock : a.n);
-    };
-    if (sequential) {
-      for (std::int64_t b = 0; b < blocks; ++b) block(b);
-    } else {
-#pragma omp parallel for schedule(static) num_threads(exec.threads)
-      for (std::int64_t b = 0; b < blocks; ++b) block(b);
-    }
-    a.value = pairwise_fold(blocks, [sums](std::int64_t b) { return sums[b]; });
+    a.value = blocked_pairwise_sum(
+        a.n, sequential ? 1 : exec.threads,
+        [&](std::int64_t lo, std::int64_t hi) { return float_block_sum(a, lo, hi); });
     return;
   }
   Partial result;
