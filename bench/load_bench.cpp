@@ -1,7 +1,9 @@
 // tandem_load_bench: the "no cliff when the cores are busy" scenario. Every core runs a bounded
 // busy loop in a child process (as other users' jobs would), and mse and map are timed on
-// serial, openmp and automatic at 1e4 .. 1e7 elements: the mean and the 99th percentile per call
-// over a fixed time per point, idle first and then loaded. Writes JSON for bench/report.py.
+// serial, openmp (its default team, which backs off on busy cores, and "openmp_team", the team
+// asked for by number, which does not) and automatic at 1e4 .. 1e7 elements: the mean and the
+// 99th percentile per call over a fixed time per point, idle first and then loaded. Writes JSON
+// for bench/report.py.
 //
 //   tandem_load_bench --out load.json [--seconds S]   (S per point and mode, default 0.4)
 #include <signal.h>
@@ -63,7 +65,10 @@ Point measure(F&& call, double budget) {
   std::vector<double> t;
   call();  // warm-up
   const auto start = Clock::now();
-  while (seconds_since(start) < budget && t.size() < 200000) {
+  // At least 16 calls (a mean of fewer says little under load), within 4 budgets.
+  for (double spent = 0;
+       (spent < budget || t.size() < 16) && spent < 4 * budget && t.size() < 200000;
+       spent = seconds_since(start)) {
     const auto c = Clock::now();
     call();
     t.push_back(seconds_since(c));
@@ -104,8 +109,18 @@ int main(int argc, char** argv) {
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::vector<long long> sizes{10000, 100000, 1000000, 10000000};
-  const std::vector<tandem::Backend> backends{tandem::Backend::serial, tandem::Backend::openmp,
-                                              tandem::Backend::automatic};
+  // "openmp_team": openmp with its team asked for by number (Options::threads), which does not
+  // back off on busy cores: the cliff that automatic and the default team avoid.
+  struct Variant {
+    tandem::Backend backend;
+    const char* name;
+    int threads;
+  };
+  const int team = tandem::backend_info(tandem::Backend::openmp).threads;
+  const std::vector<Variant> backends{{tandem::Backend::serial, "serial", 0},
+                                      {tandem::Backend::openmp, "openmp", 0},
+                                      {tandem::Backend::openmp, "openmp_team", team},
+                                      {tandem::Backend::automatic, "automatic", 0}};
   const std::vector<tandem::Backend> available = tandem::available_backends();
   std::vector<Point> points;
   for (const char* mode : {"idle", "loaded"}) {
@@ -116,12 +131,13 @@ int main(int argc, char** argv) {
     for (long long n : sizes) {
       std::vector<double, tandem::allocator<double>> x(static_cast<std::size_t>(n), 0.5);
       std::vector<double, tandem::allocator<double>> y(static_cast<std::size_t>(n));
-      for (tandem::Backend b : backends) {
+      for (const Variant& v : backends) {
+        const tandem::Backend b = v.backend;
         if (b != tandem::Backend::automatic &&
             std::find(available.begin(), available.end(), b) == available.end()) {
           continue;
         }
-        const tandem::Options o{.backend = b};
+        const tandem::Options o{.backend = b, .threads = v.threads};
         Point m = measure([&] { (void)tandem::mse(std::span<const double>(x), o); }, budget);
         m.workload = "mse";
         Point p = measure(
@@ -132,7 +148,7 @@ int main(int argc, char** argv) {
             budget);
         p.workload = "map";
         for (Point* q : {&m, &p}) {
-          q->backend = std::string(tandem::to_string(b));
+          q->backend = v.name;
           q->mode = mode;
           q->n = n;
           points.push_back(*q);

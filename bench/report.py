@@ -828,7 +828,9 @@ def load_section(load):
            "automatic's openmp choice and explicit openmp with the default team learn it per call "
            "shape (a moving average of the team's times against its idle time and one thread's) "
            "and back off to one thread of openmp — the same bits — while the cores are busy, "
-           "probing the team again after 20 ms, doubling up to 640 ms.\n\n")
+           "probing the team again after 20 ms, doubling up to 640 ms. `openmp_team` asks for the "
+           "team by number (`Options::threads`), which never backs off: the cliff the others "
+           "avoid.\n\n")
     rows = []
     for p in load.get("points", []):
         rows.append([p["workload"], p["backend"], p["mode"], fmt_n(p["n"]), fmt_time(p["mean"]),
