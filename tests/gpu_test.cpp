@@ -13,9 +13,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <span>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "backend_fixture.hpp"
@@ -160,6 +162,43 @@ TEST(GpuDevice, MapEveryOpEqualsSerial) {
       }
     }
   });
+}
+
+TEST(GpuDevice, SortInPlaceEqualsSerialAndVerifies) {
+  TANDEM_REQUIRE_CUDA();
+  TANDEM_SEEDED_RNG(rng);
+  for_each_dtype([&]<class T>(std::type_identity<T>) {
+    for (std::size_t n : test_sizes()) {
+      SCOPED_TRACE("n=" + std::to_string(n));
+      auto x = random_vector<T>(rng, n);
+      if constexpr (std::is_floating_point_v<T>) {
+        if (n > 2) x[n / 2] = std::numeric_limits<T>::quiet_NaN();  // NaNs go last
+      }
+      std::vector<T> want = x;
+      tandem::sort(std::span<T>(want), serial_options());
+      DeviceBuffer d{std::span<const T>(x)};
+      tandem::Stats stats;
+      tandem::sort(d, on_cuda(&stats));
+      EXPECT_EQ(stats.backend, Backend::cuda);
+      const std::vector<T> got = download<T>(d);
+      ASSERT_EQ(got.size(), want.size());
+      for (std::size_t i = 0; i < n; ++i) {
+        EXPECT_TRUE(got[i] == want[i] || (got[i] != got[i] && want[i] != want[i]))
+            << "at " << i << ": " << +got[i] << " vs " << +want[i];
+      }
+      DeviceBuffer v{std::span<const T>(x)};
+      tandem::Options o = on_cuda(&stats);
+      o.verify = true;
+      tandem::sort(v, o);
+      EXPECT_TRUE(stats.verified) << stats.reason;
+      EXPECT_EQ(download<T>(v).size(), n);
+    }
+  });
+  // A DeviceBuffer goes to cuda only: the CPU backends refuse it by name.
+  DeviceBuffer d(DType::f64, 4);
+  EXPECT_TRUE(
+      throws<tandem::invalid_argument>([&] { tandem::sort(d, {.backend = Backend::openmp}); },
+                                       {"tandem::sort", "DeviceBuffers", "openmp"}));
 }
 
 TEST(GpuDevice, MseWithinBoundAndRepeatable) {

@@ -16,8 +16,11 @@
 ///   std::vector<double> x = ...;
 ///   tandem::sort(x);                                       // automatic backend
 ///   tandem::sort(x, {.backend = tandem::Backend::openmp});
+///   tandem::DeviceBuffer d{std::span<const double>(x)};
+///   tandem::sort(d);                                       // on the GPU, where the data is
 #include <span>
 
+#include "tandem/device.hpp"
 #include "tandem/dtype.hpp"
 #include "tandem/export.hpp"
 #include "tandem/options.hpp"
@@ -28,5 +31,10 @@ namespace tandem {
   TANDEM_EXPORT void sort(std::span<T> x, const Options& options = {});
 TANDEM_FOR_EACH_DTYPE(TANDEM_DECLARE_SORT_)
 #undef TANDEM_DECLARE_SORT_
+
+/// Sorts a DeviceBuffer in place on the GPU (the cuda backend: the data stays in GPU memory),
+/// in the same order, for the buffer's dtype. With verification the sorted copy is compared
+/// with serial's (the buffer downloaded) before the buffer is written.
+TANDEM_EXPORT void sort(DeviceBuffer& x, const Options& options = {});
 
 }  // namespace tandem

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/device_checks.hpp"
 #include "checks/validate.hpp"
 #include "checks/verify_tools.hpp"
 #include "dispatch/dispatch.hpp"
@@ -26,18 +27,23 @@ constexpr const char* kSort = "tandem::sort";
 
 // Runs the backend on a copy of x and serial on another, compares them as values (NaN equals
 // NaN, -0.0 equals +0.0: the order leaves their places open) and only then writes the
-// backend's result into x.
+// backend's result into x. For a DeviceBuffer the backend's copy is in GPU memory and serial's
+// on the host.
 template <class T>
 void verified_sort(BackendImpl& backend, const Exec& exec, const SortArgs& args, Verification& v) {
   const auto n = static_cast<std::size_t>(args.n);
-  T* x = static_cast<T*>(args.x);
-  std::vector<T> mine(x, x + n);
+  const HostCopy host = host_operand(kSort, args.x, 1, args.n, args.n, sizeof(T), exec.device);
+  const T* x = static_cast<const T*>(host.data);
   std::vector<T> want(x, x + n);
-  SortArgs a{args.dtype, mine.data(), args.n};
+  Scratch copy(kSort, n * sizeof(T), exec.device);
+  commit(kSort, copy.data(), args.n, reinterpret_cast<const std::byte*>(x), 1, args.n, sizeof(T),
+         exec.device);
+  SortArgs a{args.dtype, copy.data(), args.n};
   timed(v, [&] { run_on<tandem::Workload::sort>(backend, a, exec); });
   SortArgs s{args.dtype, want.data(), args.n};
   run_on<tandem::Workload::sort>(serial_backend(), s, serial_exec());
   v.compared = args.n;
+  const T* mine = reinterpret_cast<const T*>(copy.host());
   for (std::size_t i = 0; i < n; ++i) {
     const bool same = mine[i] == want[i] || (mine[i] != mine[i] && want[i] != want[i]);
     if (!same) {
@@ -50,7 +56,8 @@ void verified_sort(BackendImpl& backend, const Exec& exec, const SortArgs& args,
       throw verification_error(m.str());
     }
   }
-  std::copy(mine.begin(), mine.end(), x);
+  commit(kSort, args.x, args.n, reinterpret_cast<const std::byte*>(mine), 1, args.n, sizeof(T),
+         exec.device);
 }
 
 template <class T>
@@ -85,6 +92,20 @@ double order_checksum(const std::vector<T>& s) {
   void sort(std::span<T> x, const Options& o) { detail::sort_impl<T>(x, o); }
 TANDEM_FOR_EACH_DTYPE(TANDEM_DEFINE_SORT_)
 #undef TANDEM_DEFINE_SORT_
+
+void sort(DeviceBuffer& x, const Options& options) {
+  using namespace detail;
+  const auto start = std::chrono::steady_clock::now();
+  check_options(kSort, options);
+  visit_dtype(x.dtype(), [&]<class T>() {
+    SortArgs args{dtype_of<T>, x.data(), x.size()};
+    const Call call{kSort, on_device(Problem::sort(dtype_of<T>, x.size()))};
+    run(
+        call, options, start,
+        [&](BackendImpl& be, const Exec& e) { run_on<tandem::Workload::sort>(be, args, e); },
+        [&](BackendImpl& be, const Exec& e, Verification& v) { verified_sort<T>(be, e, args, v); });
+  });
+}
 
 // ---- what sort is: its Problem, cost-model defaults, calibration sizes, sample call ---------
 
