@@ -26,10 +26,24 @@ using tandem::DeviceBuffer;
 using tandem::MapOp;
 using namespace tandem_test;
 
-#define TANDEM_PIPELINE_REQUIRE_CUDA()                                            \
-  do {                                                                            \
-    const auto info_ = tandem::backend_info(Backend::cuda);                       \
-    if (!info_.available) GTEST_SKIP() << "cuda is unavailable: " << info_.reason; \
+bool require_gpu() {
+  const char* v = std::getenv("TANDEM_REQUIRE_GPU");
+  return v != nullptr && std::strcmp(v, "1") == 0;
+}
+
+// As the GPU tests (gpu_test.cpp): TANDEM_REQUIRE_GPU=1 (scripts/gpu_check.sh) turns a skip,
+// or a run on the emulated module, into a failure.
+#define TANDEM_PIPELINE_REQUIRE_CUDA()                                                      \
+  do {                                                                                      \
+    const auto info_ = tandem::backend_info(Backend::cuda);                                 \
+    if (!info_.available) {                                                                 \
+      if (require_gpu())                                                                    \
+        FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is unavailable: " << info_.reason;         \
+      GTEST_SKIP() << "cuda is unavailable: " << info_.reason;                              \
+    }                                                                                       \
+    if (require_gpu() && info_.device.starts_with("emulated")) {                            \
+      FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is the emulated module (TANDEM_CUDA_MODULE)"; \
+    }                                                                                       \
   } while (0)
 
 tandem::Options on(Backend b, tandem::Stats* stats = nullptr) {
