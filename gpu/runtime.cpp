@@ -102,10 +102,10 @@ std::uint64_t g_pinned_allocations = 0;
 
 struct Worker {
   dev::Stream stream = nullptr;
-  dev::Stream copy_in = nullptr;   // the pipeline's uploads
-  dev::Stream copy_out = nullptr;  // the pipeline's downloads
-  void* library = nullptr;         // the math library's handle (Call::library_handle)
-  dev::Event phase[4] = {};        // timing: start, compute begin, compute end, end
+  dev::Stream copy_in = nullptr;            // the pipeline's uploads
+  dev::Stream copy_out = nullptr;           // the pipeline's downloads
+  void* library = nullptr;                  // the math library's handle (Call::library_handle)
+  dev::Event phase[4] = {};                 // timing: start, compute begin, compute end, end
   dev::Event staged[kStagingBuffers] = {};  // staging buffer i is free again
   void* pinned[kStagingBuffers] = {};
   // The pipeline's device slots: chunk in slot s is uploaded (ready), computed, and the slot

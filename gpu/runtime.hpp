@@ -61,8 +61,8 @@ struct PipeSpec {
 /// What the pipeline runs for each chunk: enqueues its compute on the call's stream.
 class ChunkWork {
  public:
-  template <class F>
-    requires(!std::is_same_v<std::remove_cv_t<F>, ChunkWork>)
+  // Not for a ChunkWork itself (that is the copy constructor's).
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::remove_cv_t<F>, ChunkWork>>>
   ChunkWork(F& f) noexcept  // NOLINT(google-explicit-constructor): a function reference
       : object_(&f), call_([](void* o, const PipeChunk& c) { (*static_cast<F*>(o))(c); }) {}
   void operator()(const PipeChunk& c) const { call_(object_, c); }

@@ -33,17 +33,17 @@ bool require_gpu() {
 
 // As the GPU tests (gpu_test.cpp): TANDEM_REQUIRE_GPU=1 (scripts/gpu_check.sh) turns a skip,
 // or a run on the emulated module, into a failure.
-#define TANDEM_PIPELINE_REQUIRE_CUDA()                                                      \
-  do {                                                                                      \
-    const auto info_ = tandem::backend_info(Backend::cuda);                                 \
-    if (!info_.available) {                                                                 \
-      if (require_gpu())                                                                    \
-        FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is unavailable: " << info_.reason;         \
-      GTEST_SKIP() << "cuda is unavailable: " << info_.reason;                              \
-    }                                                                                       \
-    if (require_gpu() && info_.device.starts_with("emulated")) {                            \
+#define TANDEM_PIPELINE_REQUIRE_CUDA()                                                       \
+  do {                                                                                       \
+    const auto info_ = tandem::backend_info(Backend::cuda);                                  \
+    if (!info_.available) {                                                                  \
+      if (require_gpu())                                                                     \
+        FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is unavailable: " << info_.reason;          \
+      GTEST_SKIP() << "cuda is unavailable: " << info_.reason;                               \
+    }                                                                                        \
+    if (require_gpu() && info_.device.starts_with("emulated")) {                             \
       FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is the emulated module (TANDEM_CUDA_MODULE)"; \
-    }                                                                                       \
+    }                                                                                        \
   } while (0)
 
 tandem::Options on(Backend b, tandem::Stats* stats = nullptr) {
@@ -99,7 +99,8 @@ TEST(Pipeline, MapEqualsSerialBitForBit) {
 TEST(Pipeline, MapOfIntegersEqualsSerial) {
   TANDEM_PIPELINE_REQUIRE_CUDA();
   TANDEM_SEEDED_RNG(rng);
-  const auto n = static_cast<std::size_t>(3 * tandem::cuda::pipeline_chunk(sizeof(std::int32_t))) + 5;
+  const auto n =
+      static_cast<std::size_t>(3 * tandem::cuda::pipeline_chunk(sizeof(std::int32_t))) + 5;
   const auto x = random_vector<std::int32_t>(rng, n, -1e9, 1e9);
   std::vector<std::int32_t> want(n), got(n);
   tandem::map(std::span<const std::int32_t>(x), std::span<std::int32_t>(want), MapOp::square(),
@@ -124,14 +125,14 @@ TEST(Pipeline, MseIsCloseToSerialAndTheSameForHostAndDeviceData) {
         const double want = operands == 1 ? tandem::mse(sa, on(Backend::serial))
                                           : tandem::mse(sa, sb, on(Backend::serial));
         const double host = operands == 1 ? tandem::mse(sa, on(Backend::cuda))
-                                           : tandem::mse(sa, sb, on(Backend::cuda));
+                                          : tandem::mse(sa, sb, on(Backend::cuda));
         const double device = operands == 1 ? tandem::mse(da, on(Backend::cuda))
-                                             : tandem::mse(da, db, on(Backend::cuda));
+                                            : tandem::mse(da, db, on(Backend::cuda));
         EXPECT_NEAR(host, want, 1e-12 * want);
         EXPECT_EQ(std::memcmp(&host, &device, sizeof(double)), 0)
             << "host " << host << " device " << device;
         const double again = operands == 1 ? tandem::mse(sa, on(Backend::cuda))
-                                            : tandem::mse(sa, sb, on(Backend::cuda));
+                                           : tandem::mse(sa, sb, on(Backend::cuda));
         EXPECT_EQ(std::memcmp(&host, &again, sizeof(double)), 0) << "same input, same bits";
       }
     }
