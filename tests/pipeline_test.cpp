@@ -5,6 +5,7 @@
 // operands (the fixed-chunk tree). Every test skips where cuda is unavailable.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -59,6 +60,50 @@ template <class T>
 std::vector<std::size_t> piped_sizes() {
   const auto chunk = static_cast<std::size_t>(tandem::cuda::pipeline_chunk(sizeof(T)));
   return {2 * chunk - 1, 2 * chunk, 5 * chunk + 123};
+}
+
+/// The definition of mse from two chunks on (gpu/pipeline.hpp), written out on the host: a
+/// compensated pair per lane, per group and in total, in the stated orders.
+struct Pair {
+  double hi = 0.0;
+  double lo = 0.0;
+};
+Pair plus(Pair x, Pair y) {
+  const double s = x.hi + y.hi;
+  if (!(s - s == 0.0)) return Pair{s, 0.0};
+  const double bp = s - x.hi;
+  const double err = (x.hi - (s - bp)) + (y.hi - bp);
+  return Pair{s, x.lo + y.lo + err};
+}
+template <class T>
+double fixed_chunk_mse(const std::vector<T>& a, const std::vector<T>* b) {
+  using namespace tandem::cuda;
+  const auto n = static_cast<std::int64_t>(a.size());
+  const std::int64_t chunk = pipeline_chunk(sizeof(T));
+  const std::int64_t width = kMseLanes / kMseGroups;
+  Pair total;
+  std::vector<Pair> lane(static_cast<std::size_t>(kMseLanes));
+  for (std::int64_t first = 0; first < n; first += chunk) {
+    const std::int64_t len = std::min(chunk, n - first);
+    for (std::int64_t j = 0; j < kMseLanes; ++j) {
+      Pair acc;
+      for (std::int64_t i = j; i < len; i += kMseLanes) {
+        const auto k = static_cast<std::size_t>(first + i);
+        const double d = b != nullptr ? static_cast<double>(a[k]) - static_cast<double>((*b)[k])
+                                      : static_cast<double>(a[k]);
+        acc = plus(acc, Pair{d * d, 0.0});
+      }
+      lane[static_cast<std::size_t>(j)] = acc;
+    }
+    for (std::int64_t g = 0; g < kMseGroups; ++g) {
+      Pair acc;
+      for (std::int64_t i = 0; i < width; ++i) {
+        acc = plus(acc, lane[static_cast<std::size_t>(g * width + i)]);
+      }
+      total = plus(total, acc);
+    }
+  }
+  return (total.hi + total.lo) / static_cast<double>(n);
 }
 
 TEST(Pipeline, ConstantsTakeThePathAtTwoChunks) {
@@ -129,6 +174,11 @@ TEST(Pipeline, MseIsCloseToSerialAndTheSameForHostAndDeviceData) {
         const double device = operands == 1 ? tandem::mse(da, on(Backend::cuda))
                                             : tandem::mse(da, db, on(Backend::cuda));
         EXPECT_NEAR(host, want, 1e-12 * want);
+        if (tandem::cuda::pipelined(static_cast<std::int64_t>(n), sizeof(T))) {
+          const double defined = fixed_chunk_mse(a, operands == 2 ? &b : nullptr);
+          EXPECT_EQ(std::memcmp(&host, &defined, sizeof(double)), 0)
+              << "host " << host << " defined " << defined << ": the fixed-chunk tree's bits";
+        }
         EXPECT_EQ(std::memcmp(&host, &device, sizeof(double)), 0)
             << "host " << host << " device " << device;
         const double again = operands == 1 ? tandem::mse(sa, on(Backend::cuda))
