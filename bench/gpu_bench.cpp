@@ -1,12 +1,14 @@
 // The cuda backend's own runs, registered only where cuda is available: GPU references measured
 // in the same run (empty kernel launch + synchronize, device-to-device, host-to-device and
 // device-to-host copies, raw cuBLAS GEMM), and map, mse and matmul on device-resident data
-// (DeviceBuffer, variant=device), where no transfer is paid. The host-data runs of cuda are the
-// workload files' own (they loop over every available backend).
+// (DeviceBuffer, variant=device), where no transfer is paid, and host-data map and mse at 2^26
+// (variant=host, the chunked pipeline) beside the copy references. The other host-data runs of
+// cuda are the workload files' own (they loop over every available backend).
 #include <dlfcn.h>
 
 #include <map>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -127,6 +129,52 @@ void device_mse(const Config& c, std::int64_t n) {
   });
 }
 
+/// Host data at a size that takes the chunked pipeline (gpu/pipeline.hpp): map moves n elements
+/// in and n out, mse(a, b) 2n in; against ref/h2d_bw and ref/d2h_bw (pinned, one copy), the
+/// pipeline's overlap of staging, copies and compute shows as bytes/s.
+Case host_case(const char* workload, const std::string& dtype, std::int64_t n, double bytes,
+               double flops) {
+  Case k = workload_case(workload, dtype, tandem::Backend::cuda, 0, n, "size", bytes, flops);
+  k.id = std::string(workload) + "/" + dtype + "/cuda-host/n:" + std::to_string(n);
+  Label l;
+  l("kind", "workload")("workload", workload)("dtype", dtype)("backend", "cuda")(
+      "threads", std::int64_t{0})("n", n)("sweep", "size")("variant", "host")("bytes", bytes)(
+      "flops", flops);
+  k.label = l;
+  return k;
+}
+
+template <class T>
+void host_map(const Config& c, std::int64_t n) {
+  const double bytes = 2.0 * static_cast<double>(n) * sizeof(T);
+  const Case k = host_case("map", dtype_name<T>(), n, bytes, static_cast<double>(n));
+  add(k.id, c, [=](benchmark::State& st) {
+    const auto len = static_cast<std::size_t>(n);
+    const std::span<const T> x(input<T>(0, n), len);
+    const std::span<T> y(input<T>(1, n), len);
+    const tandem::Options o{.backend = tandem::Backend::cuda};
+    for (auto _ : st) {
+      tandem::map(x, y, tandem::MapOp::scale(2), o);
+      benchmark::ClobberMemory();
+    }
+    finish(st, k.label, static_cast<double>(n), bytes, static_cast<double>(n));
+  });
+}
+
+template <class T>
+void host_mse(const Config& c, std::int64_t n) {
+  const double bytes = 2.0 * static_cast<double>(n) * sizeof(T);
+  const Case k = host_case("mse", dtype_name<T>(), n, bytes, 3.0 * static_cast<double>(n));
+  add(k.id, c, [=](benchmark::State& st) {
+    const auto len = static_cast<std::size_t>(n);
+    const std::span<const T> a(input<T>(0, n), len);
+    const std::span<const T> b(input<T>(1, n), len);
+    const tandem::Options o{.backend = tandem::Backend::cuda};
+    for (auto _ : st) benchmark::DoNotOptimize(tandem::mse(a, b, o));
+    finish(st, k.label, static_cast<double>(n), bytes, 3.0 * static_cast<double>(n));
+  });
+}
+
 template <class T>
 void device_matmul(const Config& c, std::int64_t n) {
   const double nd = static_cast<double>(n);
@@ -169,6 +217,10 @@ void register_gpu(const Config& c) {
   }
   device_map<float>(c, std::int64_t{1} << 26);
   device_mse<float>(c, std::int64_t{1} << 26);
+  host_map<float>(c, std::int64_t{1} << 26);
+  host_mse<float>(c, std::int64_t{1} << 26);
+  host_map<double>(c, std::int64_t{1} << 26);
+  host_mse<double>(c, std::int64_t{1} << 26);
   for (std::int64_t n : c.quick ? pow2_sizes(6, 12, 2) : pow2_sizes(4, 13, 1)) {
     device_matmul<float>(c, n);
     device_matmul<double>(c, n);

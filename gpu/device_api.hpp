@@ -44,6 +44,8 @@ std::string free_memory_note();
 Stream stream_create();
 Event event_create(bool timing);
 void record(Event e, Stream s);
+/// The stream's later work waits (on the device) for the event's last record.
+void stream_wait_event(Stream s, Event e);
 /// The host waits for the event / for all the stream's work; stream_wait then reports any
 /// error of that work (a faulted kernel: sticky).
 void event_wait(Event e);

@@ -139,6 +139,10 @@ Event event_create(bool timing) {
 
 void record(Event e, Stream s) { TANDEM_CUDA_CHECK(cudaEventRecord(cuda(e), cuda(s))); }
 
+void stream_wait_event(Stream s, Event e) {
+  TANDEM_CUDA_CHECK(cudaStreamWaitEvent(cuda(s), cuda(e), 0));
+}
+
 void event_wait(Event e) { TANDEM_CUDA_CHECK(cudaEventSynchronize(cuda(e))); }
 
 void stream_wait(Stream s) {

@@ -95,6 +95,39 @@ struct SquaredError {
   }
 };
 
+/// mse's fixed-chunk tree (pipeline.hpp), level one: lane idx = c * lanes + j sums, in order and
+/// compensated, the terms j, j + lanes, ... < len of chunk c (chunk elements each, the last one
+/// shorter: n in all, counted from a and b), into partial[idx].
+template <class T>
+struct ChunkLaneSum {
+  const T* a;
+  const T* b;
+  std::int64_t n;
+  std::int64_t chunk;
+  std::int64_t lanes;
+  Sum2* partial;
+  TANDEM_HD void operator()(std::int64_t idx) const {
+    const std::int64_t c = idx / lanes;
+    const std::int64_t first = c * chunk;
+    const std::int64_t len = n - first < chunk ? n - first : chunk;
+    const SquaredError<T> term{a + first, b != nullptr ? b + first : nullptr};
+    Sum2 acc{0.0, 0.0};
+    for (std::int64_t i = idx - c * lanes; i < len; i += lanes) acc = Sum2Plus{}(acc, term(i));
+    partial[idx] = acc;
+  }
+};
+/// Level two: group idx sums `width` consecutive level-one partials, in order, into out[idx].
+struct GroupSum {
+  const Sum2* partial;
+  std::int64_t width;
+  Sum2* out;
+  TANDEM_HD void operator()(std::int64_t idx) const {
+    Sum2 acc{0.0, 0.0};
+    for (std::int64_t i = 0; i < width; ++i) acc = Sum2Plus{}(acc, partial[idx * width + i]);
+    out[idx] = acc;
+  }
+};
+
 /// The whole polynomial grid as one launch: thread idx computes out(idx / nx, idx % nx), so a
 /// warp writes consecutive elements of a row (coalesced). Coefficients come from a table
 /// (sets x ncoef, ldt) or, for a Cartesian grid, from `values` where coefficient c of set r is

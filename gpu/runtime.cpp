@@ -92,7 +92,7 @@ DevicePool& pool() {
   return *p;
 }
 
-constexpr std::size_t kChunk = std::size_t{8} << 20;  // bytes per pinned staging buffer
+constexpr std::size_t kChunk = kStagingBytes;  // bytes per pinned staging buffer
 
 std::mutex g_pinned_mutex;
 std::size_t g_pinned_held = 0;
@@ -102,10 +102,17 @@ std::uint64_t g_pinned_allocations = 0;
 
 struct Worker {
   dev::Stream stream = nullptr;
-  void* library = nullptr;    // the math library's handle (Call::library_handle)
-  dev::Event phase[4] = {};   // timing: start, compute begin, compute end, end
-  dev::Event staged[2] = {};  // staging buffer i is free again
-  void* pinned[2] = {};
+  dev::Stream copy_in = nullptr;            // the pipeline's uploads
+  dev::Stream copy_out = nullptr;           // the pipeline's downloads
+  void* library = nullptr;                  // the math library's handle (Call::library_handle)
+  dev::Event phase[4] = {};                 // timing: start, compute begin, compute end, end
+  dev::Event staged[kStagingBuffers] = {};  // staging buffer i is free again
+  void* pinned[kStagingBuffers] = {};
+  // The pipeline's device slots: chunk in slot s is uploaded (ready), computed, and the slot
+  // free again (its chunk downloaded, or computed when nothing comes back).
+  dev::Event ready[kPipelineSlots] = {};
+  dev::Event computed[kPipelineSlots] = {};
+  dev::Event freed[kPipelineSlots] = {};
   struct Block {
     void* p;
     std::size_t bytes;
@@ -114,8 +121,13 @@ struct Worker {
 
   Worker() {
     stream = dev::stream_create();
+    copy_in = dev::stream_create();
+    copy_out = dev::stream_create();
     for (auto& e : phase) e = dev::event_create(true);
     for (auto& e : staged) e = dev::event_create(false);
+    for (auto& e : ready) e = dev::event_create(false);
+    for (auto& e : computed) e = dev::event_create(false);
+    for (auto& e : freed) e = dev::event_create(false);
     blocks.reserve(16);
   }
   void* staging(int i, double* allocation_seconds) {
@@ -168,7 +180,7 @@ class WorkerPool {
     std::vector<void*> gone;
     try {
       std::lock_guard lock(mutex_);
-      gone.reserve(2 * idle_.size());
+      gone.reserve(kStagingBuffers * idle_.size());
       for (Worker* w : idle_) w->take_staging(&gone);
     } catch (...) {  // out of host memory for the list: keep what was taken, free it below
     }
@@ -269,6 +281,8 @@ Call::~Call() {
   if (!finished_) {
     // Failed part-way: let queued work drain before its memory can be handed to another call.
     dev::stream_drain(w_->stream);
+    dev::stream_drain(w_->copy_in);
+    dev::stream_drain(w_->copy_out);
   }
   for (const auto& b : w_->blocks) pool().put(b.p, b.bytes);
   w_->blocks.clear();
@@ -396,8 +410,83 @@ void Call::compute_end() {
   if (timing_ != nullptr) dev::record(w_->phase[2], w_->stream);
 }
 
+void Call::pipeline(const PipeSpec& spec, ChunkWork work) {
+  if (spec.n <= 0) return;
+  if (spec.inputs < 1 || spec.inputs > 2 || (spec.out != nullptr && spec.inputs != 1)) {
+    fail(errc::device_error,
+         "internal error: the pipeline takes one input and an output, or up to two inputs");
+  }
+  const std::int64_t chunk = pipeline_chunk(spec.elem);
+  const std::int64_t chunks = (spec.n + chunk - 1) / chunk;
+  const std::size_t chunk_bytes = static_cast<std::size_t>(chunk) * spec.elem;
+  // Every buffer is taken before the clock starts: the staging (input k's chunk i in buffer
+  // 2k + i % 2, or, with an output, the output's in buffer 2 + i % 2) and the device slots.
+  for (int b = 0; b < kStagingBuffers; ++b) w_->staging(b, &allocation_);
+  char* slot[2][kPipelineSlots] = {};
+  for (int k = 0; k < spec.inputs; ++k) {
+    for (auto& p : slot[k]) p = static_cast<char*>(scratch(chunk_bytes));
+  }
+  if (spec.first_bytes > 0) {
+    upload(spec.first_device, spec.first_host, 1, spec.first_bytes, spec.first_bytes);
+  }
+  mark_start();
+  piped_ = true;
+  auto* out = static_cast<char*>(spec.out);
+  // Scatters downloaded chunk j from its staging buffer into `out`, once its download is done.
+  const auto scatter = [&](std::int64_t j) {
+    const auto s = static_cast<int>(j % kPipelineSlots);
+    dev::event_wait(w_->freed[s]);
+    const std::int64_t first = j * chunk;
+    const auto bytes = static_cast<std::size_t>(std::min(chunk, spec.n - first)) * spec.elem;
+    std::memcpy(out + static_cast<std::size_t>(first) * spec.elem, w_->pinned[2 + j % 2], bytes);
+  };
+  for (std::int64_t i = 0; i < chunks; ++i) {
+    const auto s = static_cast<int>(i % kPipelineSlots);
+    const std::int64_t first = i * chunk;
+    const std::int64_t count = std::min(chunk, spec.n - first);
+    const std::size_t offset = static_cast<std::size_t>(first) * spec.elem;
+    const std::size_t bytes = static_cast<std::size_t>(count) * spec.elem;
+    // Upload: the slot's previous chunk is gone (downloaded, or computed), the staging buffer's
+    // previous copy has left.
+    if (i >= kPipelineSlots) dev::stream_wait_event(w_->copy_in, w_->freed[s]);
+    for (int k = 0; k < spec.inputs; ++k) {
+      const auto b = static_cast<int>(2 * k + i % 2);
+      dev::event_wait(w_->staged[b]);
+      std::memcpy(w_->pinned[b], static_cast<const char*>(spec.in[k]) + offset, bytes);
+      dev::copy_async(slot[k][s], w_->pinned[b], bytes, dev::Copy::host_to_device, w_->copy_in);
+      dev::record(w_->staged[b], w_->copy_in);
+    }
+    dev::record(w_->ready[s], w_->copy_in);
+    // Compute, on the call's stream once the chunk is there.
+    dev::stream_wait_event(w_->stream, w_->ready[s]);
+    if (i == 0) compute_begin();
+    work(PipeChunk{i, first, count, {slot[0][s], slot[1][s]}});
+    if (i == chunks - 1) compute_end();
+    if (out == nullptr) {
+      dev::record(w_->freed[s], w_->stream);
+      continue;
+    }
+    // Download into staging buffer 2 + i % 2, whose chunk i - 2 was scattered last round.
+    dev::record(w_->computed[s], w_->stream);
+    dev::stream_wait_event(w_->copy_out, w_->computed[s]);
+    dev::copy_async(w_->pinned[2 + i % 2], slot[0][s], bytes, dev::Copy::device_to_host,
+                    w_->copy_out);
+    dev::record(w_->freed[s], w_->copy_out);
+    if (i > 0) scatter(i - 1);
+  }
+  if (out != nullptr) {
+    scatter(chunks - 1);
+    // The drain ends when the last download has: the call's stream (timing, finish) joins it.
+    dev::stream_wait_event(w_->stream, w_->freed[(chunks - 1) % kPipelineSlots]);
+  }
+}
+
 void Call::finish() {
   if (timing_ != nullptr) dev::record(w_->phase[3], w_->stream);
+  if (piped_) {
+    dev::stream_wait(w_->copy_in);
+    dev::stream_wait(w_->copy_out);
+  }
   dev::stream_wait(w_->stream);
   finished_ = true;
   if (timing_ == nullptr) return;

@@ -7,9 +7,11 @@
 // and cuBLAS); the emulated module runs the same code on host memory.
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "device_api.hpp"
 #include "dispatch/backend_impl.hpp"
+#include "pipeline.hpp"
 
 namespace tandem::cuda {
 
@@ -29,6 +31,45 @@ class DeviceScope {
 
  private:
   int previous_ = -1;  // >= 0: restore it
+};
+
+/// One chunk of Call::pipeline: elements [first, first + count) of the call's arrays (chunk
+/// `index`), with the device copy of each input's chunk; the output chunk, if any, is computed in
+/// place into in[0].
+struct PipeChunk {
+  std::int64_t index;
+  std::int64_t first;
+  std::int64_t count;
+  void* in[2];
+};
+
+/// A host-data flow for Call::pipeline: n elements of elem bytes in `inputs` host arrays in[],
+/// and a host array `out` (or null: nothing comes back); with an output, one input. Optionally a
+/// small host array first, uploaded whole to device memory `first_device` on the call's stream
+/// before any chunk (map's polynomial coefficients).
+struct PipeSpec {
+  std::int64_t n;
+  std::size_t elem;
+  int inputs;
+  const void* in[2];
+  void* out;
+  const void* first_host = nullptr;
+  void* first_device = nullptr;
+  std::size_t first_bytes = 0;
+};
+
+/// What the pipeline runs for each chunk: enqueues its compute on the call's stream.
+class ChunkWork {
+ public:
+  // Not for a ChunkWork itself (that is the copy constructor's).
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::remove_cv_t<F>, ChunkWork>>>
+  ChunkWork(F& f) noexcept  // NOLINT(google-explicit-constructor): a function reference
+      : object_(&f), call_([](void* o, const PipeChunk& c) { (*static_cast<F*>(o))(c); }) {}
+  void operator()(const PipeChunk& c) const { call_(object_, c); }
+
+ private:
+  void* object_;
+  void (*call_)(void*, const PipeChunk&);
 };
 
 /// One workload call: borrows a worker for its lifetime and measures its phases with the
@@ -70,6 +111,16 @@ class Call {
   void download(void* host_dst, std::size_t dst_stride, const void* device_src, std::size_t rows,
                 std::size_t row_bytes);
 
+  /// Host arrays through the device in chunks of pipeline_chunk(elem) elements (pipeline.hpp),
+  /// overlapped: chunk i + 1 uploads (copy stream) while `work` computes chunk i (the call's
+  /// stream) and chunk i - 1 downloads (a second copy stream) into `out`, each through the
+  /// worker's pinned staging and kPipelineSlots device copies per input. Marks the phases
+  /// itself: host_to_device is the fill (until chunk 0 is on the device), compute the
+  /// overlapped body (until the last chunk is computed), device_to_host the drain. A failure is
+  /// thrown as soon as it is seen; chunks of `out` before it may already hold their results
+  /// (each written only after its download completed), none holds anything else.
+  void pipeline(const PipeSpec& spec, ChunkWork work);
+
   /// Phase marks: call in order; compute_begin() after the uploads, compute_end() before the
   /// downloads. finish() waits for the stream and writes the breakdown.
   void compute_begin();
@@ -98,6 +149,7 @@ class Call {
   std::size_t arena_used_ = 0;
   bool started_ = false;
   bool finished_ = false;
+  bool piped_ = false;  // the copy streams were used: finish() waits for them too
 };
 
 }  // namespace tandem::cuda

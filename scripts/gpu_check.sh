@@ -14,8 +14,8 @@
 #                                             gpu_carry.tar.gz beside it when absent), logs and
 #                                             summary.md into OUT_DIR (default gpu-check-out)
 #
-# The check: `tandem info`; the GPU tests with TANDEM_REQUIRE_GPU=1 (a skip for "cuda is
-# unavailable" is a failure); compute-sanitizer memcheck and racecheck over them (where the
+# The check: `tandem info`; the GPU tests and the pipeline tests with TANDEM_REQUIRE_GPU=1 (a
+# skip for "cuda is unavailable" is a failure); compute-sanitizer memcheck and racecheck over them (where the
 # tool is installed and supports the device); the GPU benchmarks (tandem_bench, references and
 # cuda runs); TANDEM_VERIFY=1 `tandem run` of every workload and dtype on cuda. About 8 minutes
 # at most. Writes at most 7 files. Exits 0 when every test and run passed, 1 when one failed,
@@ -29,7 +29,8 @@ if [ "${1:-}" = "--prepare" ]; then
   preset=${2:-default}
   cd "$root"
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" --target tandem_gpu_tests tandem_cuda tandem_cli tandem_bench
+  cmake --build --preset "$preset" --target tandem_gpu_tests tandem_pipeline_tests tandem_cuda \
+    tandem_cli tandem_bench
   build=$root/build/$preset
   [ -f "$build/common/libtandem_cuda.so" ] || {
     echo "gpu_check: $build has no CUDA module (libtandem_cuda.so): is nvcc installed?" >&2
@@ -38,7 +39,8 @@ if [ "${1:-}" = "--prepare" ]; then
   carry=$build/gpu_carry
   rm -rf "$carry"
   mkdir -p "$carry/bin" "$carry/lib"
-  cp "$build/tests/tandem_gpu_tests" "$build/cli/tandem" "$build/bench/tandem_bench" "$carry/bin/"
+  cp "$build/tests/tandem_gpu_tests" "$build/tests/tandem_pipeline_tests" "$build/cli/tandem" \
+    "$build/bench/tandem_bench" "$carry/bin/"
   cp -L "$build/common/libtandem.so.0" "$build/common/libtandem_cuda.so" "$carry/lib/"
   ln -sf libtandem.so.0 "$carry/lib/libtandem.so"
   # Every shared library they load, except the C library's own (always there) and CUDA's
@@ -140,6 +142,13 @@ step "tandem info" 30 "$out/info.log" "$bin/tandem" info || failed=1
 # The GPU tests: every one must run on the GPU (TANDEM_REQUIRE_GPU=1).
 step "GPU tests" 170 "$out/gpu_tests.log" env TANDEM_REQUIRE_GPU=1 "$bin/tandem_gpu_tests" ||
   failed=1
+
+# The chunked pipeline of host-data map and mse (gpu/pipeline.hpp): bits against serial, host
+# against device operands, on the GPU.
+if [ -x "$bin/tandem_pipeline_tests" ]; then
+  step "pipeline tests" 60 "$out/gpu_tests.log" env TANDEM_REQUIRE_GPU=1 \
+    "$bin/tandem_pipeline_tests" --gtest_filter=Pipeline.* || failed=1
+fi
 
 # compute-sanitizer over the GPU tests, without the ones that fill the device or need 2^31
 # elements (far too slow under the tool).
