@@ -8,19 +8,19 @@
 // and compares it with the fallback (a team of one thread), as measured while backing off.
 // A rare slow call thus counts as much as it costs on average, not as a verdict on the shape.
 //
-// The parallel choice is slow when its average is over twice its idle time and longer than the
-// fallback takes. Its idle time is the lesser of the cost model's prediction and its fastest
-// call so far: on busy cores every call of a small team can take a scheduler slice (8-16 ms
-// against microseconds), so the calls alone cannot tell; a model that predicts too much is
-// corrected by a fast call. Then the shape runs the fallback for a period (20 ms, doubling with
-// each backoff in a row up to 640 ms); then the parallel choice is probed again: the probe
-// starts a fresh average, and a slow probe backs off at once. The first call of a shape and the
-// first after a backoff are not counted: a team that has not run for a while wakes its
-// threads, which on busy cores waits for them to be scheduled, so that call says nothing of the
-// next ones. A choice that is
-// slower than predicted on idle cores too stays only while it beats the fallback as measured.
-// The periods return to 20 ms once the parallel choice has run a whole period without backing
-// off.
+// The parallel choice is slow when its average is longer than the fallback takes and either over
+// twice its fastest call so far or over 8 times the cost model's prediction. The fastest call
+// shows the idle cost when some calls are fast; on busy cores every call of a small team can
+// take a scheduler slice (8-16 ms against microseconds), and then only the prediction tells, but
+// with a margin wide enough for a model that is off by a few times (a calibration fitted on
+// cache-resident sizes predicts a memory-bound call at half its time). Then the shape runs the
+// fallback for a period (20 ms, doubling with each backoff in a row up to 640 ms); then the
+// parallel choice is probed again: the probe starts a fresh average, and a slow probe backs off at
+// once. The first call of a shape and the first after a backoff are not counted: a team that has
+// not run for a while wakes its threads, which on busy cores waits for them to be scheduled, so
+// that call says nothing of the next ones. A choice that is slower than predicted on idle cores too
+// stays only while it beats the fallback as measured. The periods return to 20 ms once the parallel
+// choice has run a whole period without backing off.
 //
 // Pure bookkeeping over times passed in (no clock of its own), so its rules are tested with
 // made-up timings (tests/busy_learner_test.cpp); dispatch.cpp feeds it real ones.
@@ -88,14 +88,17 @@ class BusyLearner {
   /// The parallel choice's moving average (seconds), and the fallback's estimate.
   double average() const noexcept { return average_; }
   double fallback() const noexcept { return fallback_; }
-  /// What the parallel choice takes on idle cores, as far as is known.
-  double idle() const noexcept { return calls_ == 0 ? predicted_ : std::min(best_, predicted_); }
+  /// The parallel choice's fastest counted call (seconds; 0 before any) and its prediction.
+  double best() const noexcept { return best_; }
+  double predicted() const noexcept { return predicted_; }
   /// Backoffs in a row so far (0: calm); the current period is 20 ms << (backoffs - 1).
   int backoffs() const noexcept { return backoffs_; }
   std::int64_t until_ns() const noexcept { return until_ns_; }
 
  private:
-  bool slow() const noexcept { return average_ > 2.0 * idle() && average_ > fallback_; }
+  bool slow() const noexcept {
+    return average_ > fallback_ && (average_ > 2.0 * best_ || average_ > 8.0 * predicted_);
+  }
   std::int64_t period_ns() const noexcept {
     return kFirstPeriodNs << std::clamp(backoffs_ - 1, 0, kMaxDoublings);
   }

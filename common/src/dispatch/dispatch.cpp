@@ -251,9 +251,9 @@ void record(const Options& options, const Resolved& r, const Call& call,
   if (r.fallback) {
     const BusyLearner& l = r.choice->learner;
     why << "; backing off to 1 thread: the team's recent calls averaged "
-        << format_seconds(l.average()) << ", over twice its idle time (" << format_seconds(l.idle())
-        << ") and longer than 1 thread's (" << format_seconds(l.fallback())
-        << "): the cores are busy; the team is tried again within "
+        << format_seconds(l.average()) << " (its fastest " << format_seconds(l.best())
+        << ", predicted " << format_seconds(l.predicted()) << "), longer than 1 thread's ("
+        << format_seconds(l.fallback()) << "): the cores are busy; the team is tried again within "
         << format_seconds(static_cast<double>(std::max<std::int64_t>(l.until_ns() - now_ns(), 0)) *
                           1e-9);
   }
