@@ -43,6 +43,12 @@ void check_spec(const tandem_cli::Spec& s) {
       CHECK(s.n <= tandem_cli::kMaxElements);
       break;
     case Workload::map:
+    case Workload::map_reduce:
+    case Workload::sort:
+      CHECK(s.n <= tandem_cli::kMaxElements);
+      break;
+    case Workload::word_count:  // bytes of text; its one dtype is f64
+      CHECK(s.dtype == tandem::DType::f64);
       CHECK(s.n <= tandem_cli::kMaxElements);
       break;
     default:
