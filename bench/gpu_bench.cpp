@@ -92,16 +92,22 @@ tandem::DeviceBuffer& device_input(int slot, std::int64_t n) {
   return *p;
 }
 
-Case device_case(const char* workload, const std::string& dtype, std::int64_t n, double bytes,
-                 double flops) {
+// A cuda case of `variant` "device" (DeviceBuffer operands) or "host" (host data).
+Case cuda_case(const char* workload, const std::string& dtype, std::int64_t n, double bytes,
+               double flops, const char* variant) {
   Case k = workload_case(workload, dtype, tandem::Backend::cuda, 0, n, "size", bytes, flops);
-  k.id = std::string(workload) + "/" + dtype + "/cuda-device/n:" + std::to_string(n);
+  k.id = std::string(workload) + "/" + dtype + "/cuda-" + variant + "/n:" + std::to_string(n);
   Label l;
   l("kind", "workload")("workload", workload)("dtype", dtype)("backend", "cuda")(
-      "threads", std::int64_t{0})("n", n)("sweep", "size")("variant", "device")("bytes", bytes)(
+      "threads", std::int64_t{0})("n", n)("sweep", "size")("variant", variant)("bytes", bytes)(
       "flops", flops);
   k.label = l;
   return k;
+}
+
+Case device_case(const char* workload, const std::string& dtype, std::int64_t n, double bytes,
+                 double flops) {
+  return cuda_case(workload, dtype, n, bytes, flops, "device");
 }
 
 template <class T>
@@ -134,14 +140,7 @@ void device_mse(const Config& c, std::int64_t n) {
 /// pipeline's overlap of staging, copies and compute shows as bytes/s.
 Case host_case(const char* workload, const std::string& dtype, std::int64_t n, double bytes,
                double flops) {
-  Case k = workload_case(workload, dtype, tandem::Backend::cuda, 0, n, "size", bytes, flops);
-  k.id = std::string(workload) + "/" + dtype + "/cuda-host/n:" + std::to_string(n);
-  Label l;
-  l("kind", "workload")("workload", workload)("dtype", dtype)("backend", "cuda")(
-      "threads", std::int64_t{0})("n", n)("sweep", "size")("variant", "host")("bytes", bytes)(
-      "flops", flops);
-  k.label = l;
-  return k;
+  return cuda_case(workload, dtype, n, bytes, flops, "host");
 }
 
 template <class T>
