@@ -22,6 +22,7 @@
 
 #include "backend_fixture.hpp"
 #include "error_checks.hpp"
+#include "gpu_require.hpp"
 #include "tandem/tandem.hpp"
 #include "test_util.hpp"
 
@@ -32,26 +33,6 @@ using tandem::DeviceBuffer;
 using tandem::DType;
 using tandem::MapOp;
 using namespace tandem_test;
-
-bool require_gpu() {
-  const char* v = std::getenv("TANDEM_REQUIRE_GPU");
-  return v != nullptr && std::strcmp(v, "1") == 0;
-}
-
-bool emulated() { return tandem::backend_info(Backend::cuda).device.starts_with("emulated"); }
-
-#define TANDEM_REQUIRE_CUDA()                                                                \
-  do {                                                                                       \
-    const auto info_ = tandem::backend_info(Backend::cuda);                                  \
-    if (!info_.available) {                                                                  \
-      if (require_gpu())                                                                     \
-        FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is unavailable: " << info_.reason;          \
-      GTEST_SKIP() << "cuda is unavailable: " << info_.reason;                               \
-    }                                                                                        \
-    if (require_gpu() && emulated()) {                                                       \
-      FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is the emulated module (TANDEM_CUDA_MODULE)"; \
-    }                                                                                        \
-  } while (0)
 
 tandem::Options on_cuda(tandem::Stats* stats = nullptr) {
   tandem::Options o;

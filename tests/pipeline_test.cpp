@@ -17,6 +17,7 @@
 
 #include "../gpu/pipeline.hpp"
 #include "error_checks.hpp"
+#include "gpu_require.hpp"
 #include "tandem/tandem.hpp"
 #include "test_util.hpp"
 
@@ -26,26 +27,6 @@ using tandem::Backend;
 using tandem::DeviceBuffer;
 using tandem::MapOp;
 using namespace tandem_test;
-
-bool require_gpu() {
-  const char* v = std::getenv("TANDEM_REQUIRE_GPU");
-  return v != nullptr && std::strcmp(v, "1") == 0;
-}
-
-// As the GPU tests (gpu_test.cpp): TANDEM_REQUIRE_GPU=1 (scripts/gpu_check.sh) turns a skip,
-// or a run on the emulated module, into a failure.
-#define TANDEM_PIPELINE_REQUIRE_CUDA()                                                       \
-  do {                                                                                       \
-    const auto info_ = tandem::backend_info(Backend::cuda);                                  \
-    if (!info_.available) {                                                                  \
-      if (require_gpu())                                                                     \
-        FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is unavailable: " << info_.reason;          \
-      GTEST_SKIP() << "cuda is unavailable: " << info_.reason;                               \
-    }                                                                                        \
-    if (require_gpu() && info_.device.starts_with("emulated")) {                             \
-      FAIL() << "TANDEM_REQUIRE_GPU=1 but cuda is the emulated module (TANDEM_CUDA_MODULE)"; \
-    }                                                                                        \
-  } while (0)
 
 tandem::Options on(Backend b, tandem::Stats* stats = nullptr) {
   tandem::Options o;
@@ -115,7 +96,7 @@ TEST(Pipeline, ConstantsTakeThePathAtTwoChunks) {
 }
 
 TEST(Pipeline, MapEqualsSerialBitForBit) {
-  TANDEM_PIPELINE_REQUIRE_CUDA();
+  TANDEM_REQUIRE_CUDA();
   TANDEM_SEEDED_RNG(rng);
   const MapOp ops[] = {MapOp::scale(2.5), MapOp::affine(-1.25, 3), MapOp::square(), MapOp::abs(),
                        MapOp::polynomial({0.5, -2, 1.5, 3})};
@@ -142,7 +123,7 @@ TEST(Pipeline, MapEqualsSerialBitForBit) {
 }
 
 TEST(Pipeline, MapOfIntegersEqualsSerial) {
-  TANDEM_PIPELINE_REQUIRE_CUDA();
+  TANDEM_REQUIRE_CUDA();
   TANDEM_SEEDED_RNG(rng);
   const auto n =
       static_cast<std::size_t>(3 * tandem::cuda::pipeline_chunk(sizeof(std::int32_t))) + 5;
@@ -156,7 +137,7 @@ TEST(Pipeline, MapOfIntegersEqualsSerial) {
 }
 
 TEST(Pipeline, MseIsCloseToSerialAndTheSameForHostAndDeviceData) {
-  TANDEM_PIPELINE_REQUIRE_CUDA();
+  TANDEM_REQUIRE_CUDA();
   TANDEM_SEEDED_RNG(rng);
   for_each_float_dtype([&]<class T>(std::type_identity<T>) {
     for (std::size_t n : piped_sizes<T>()) {
@@ -190,7 +171,7 @@ TEST(Pipeline, MseIsCloseToSerialAndTheSameForHostAndDeviceData) {
 }
 
 TEST(Pipeline, MseOfNonFiniteTermsPropagates) {
-  TANDEM_PIPELINE_REQUIRE_CUDA();
+  TANDEM_REQUIRE_CUDA();
   const auto n = static_cast<std::size_t>(3 * tandem::cuda::pipeline_chunk(sizeof(double)));
   std::vector<double> e(n, 0.5);
   e[n - 2] = std::numeric_limits<double>::infinity();  // in the last chunk
@@ -203,7 +184,7 @@ TEST(Pipeline, MseOfNonFiniteTermsPropagates) {
 }
 
 TEST(Pipeline, StatsSplitThePipelineIntoFillBodyAndDrain) {
-  TANDEM_PIPELINE_REQUIRE_CUDA();
+  TANDEM_REQUIRE_CUDA();
   TANDEM_SEEDED_RNG(rng);
   const auto n = static_cast<std::size_t>(4 * tandem::cuda::pipeline_chunk(sizeof(double)));
   const auto x = random_vector<double>(rng, n);
@@ -230,7 +211,7 @@ TEST(Pipeline, StatsSplitThePipelineIntoFillBodyAndDrain) {
 }
 
 TEST(Pipeline, SteadyStateCallsAllocateNothing) {
-  TANDEM_PIPELINE_REQUIRE_CUDA();
+  TANDEM_REQUIRE_CUDA();
   TANDEM_SEEDED_RNG(rng);
   const auto n = static_cast<std::size_t>(3 * tandem::cuda::pipeline_chunk(sizeof(float))) + 9;
   const auto a = random_vector<float>(rng, n);
