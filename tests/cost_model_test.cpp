@@ -2,6 +2,8 @@
 // chosen, operands in GPU memory going to cuda, transfer costs counted for host data only.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "model/cost_model.hpp"
 #include "tandem/tandem.hpp"
 
@@ -96,6 +98,65 @@ TEST(CostModel, CallablesRunOnCpuBackendsOnly) {
   Availability a = available(true, false);  // as availability(cpu_only) reports cuda
   Shape s{{Workload::map, DType::f64, 1e9, 0, false}, true};
   EXPECT_NE(tandem::detail::choose_fast(p, s, a), Backend::cuda);
+}
+
+// openmp as calibrated on 2 cores: below one block it runs on the calling thread (0.17 us at
+// 256, 0.22 us at 1024), from 4096 it forks (0.76 us); the affine fit through those sizes has a
+// fixed cost of 1.9 us, which serial's 0.11 us + 0.55 ns per element beats up to 3,400 elements.
+Profile with_samples() {
+  Profile p = synthetic();
+  p.at(Backend::serial, Workload::map, DType::f64) = {0.11e-6, 0.55e-9, true};
+  auto& o = p.at(Backend::openmp, Workload::map, DType::f64);
+  o = {1.9e-6, 0.098e-9, true};
+  const tandem::detail::Sample s[] = {
+      {256, 0.17e-6}, {1024, 0.22e-6}, {4096, 0.76e-6}, {262144, 37e-6}};
+  for (const auto& x : s) o.samples[o.sample_count++] = x;
+  return p;
+}
+
+TEST(CostModel, SamplesAreFollowedBetweenAndAffineFitBeyond) {
+  const Profile p = with_samples();
+  const auto& o = p.at(Backend::openmp, Workload::map, DType::f64);
+  using tandem::detail::series_seconds;
+  // At a sample: that sample.
+  EXPECT_DOUBLE_EQ(series_seconds(o, 1024), 0.22e-6);
+  EXPECT_DOUBLE_EQ(series_seconds(o, 262144), 37e-6);
+  // Between two: linear in log-log (halfway in log work: the geometric mean of the times).
+  EXPECT_NEAR(series_seconds(o, 2048), std::sqrt(0.22e-6 * 0.76e-6), 1e-15);
+  EXPECT_GT(series_seconds(o, 3000), series_seconds(o, 2048));
+  // Beyond the largest: the affine fit's growth from the last sample.
+  const double last = 1.9e-6 + 0.098e-9 * 262144;
+  EXPECT_NEAR(series_seconds(o, 1 << 24), 37e-6 * (1.9e-6 + 0.098e-9 * (1 << 24)) / last, 1e-12);
+  // Below the smallest: the affine fit's shrink to it, never below zero.
+  EXPECT_NEAR(series_seconds(o, 64), 0.17e-6 * (1.9e-6 + 0.098e-9 * 64) / (1.9e-6 + 0.098e-9 * 256),
+              1e-15);
+  EXPECT_GT(series_seconds(o, 0), 0);
+  // Without samples: the affine fit.
+  const auto& serial = p.at(Backend::serial, Workload::map, DType::f64);
+  EXPECT_DOUBLE_EQ(series_seconds(serial, 1000), 0.11e-6 + 0.55e-9 * 1000);
+  // The prediction splits the total into the fixed cost (at most the total) and the rest.
+  const auto pr = tandem::detail::predict(p, Backend::openmp, {{Workload::map, DType::f64, 1024}});
+  EXPECT_DOUBLE_EQ(pr.seconds, 0.22e-6);
+  EXPECT_DOUBLE_EQ(pr.overhead_seconds, 0.22e-6);
+  EXPECT_DOUBLE_EQ(pr.compute_seconds, 0);
+  EXPECT_TRUE(pr.calibrated);
+}
+
+TEST(CostModel, SamplesFollowABackendWhoseCostChangesRegime) {
+  // The affine fits alone choose serial at 1024 elements, which openmp's inline path beats 3x;
+  // the samples choose openmp from the smallest sample up.
+  Profile affine = with_samples();
+  affine.at(Backend::openmp, Workload::map, DType::f64).sample_count = 0;
+  const Profile sampled = with_samples();
+  const Availability cpu = available(true, false);
+  const auto pick = [&](const Profile& p, double n) {
+    return tandem::detail::choose_fast(p, {{Workload::map, DType::f64, n, 16 * n, false}, false},
+                                       cpu);
+  };
+  EXPECT_EQ(pick(affine, 1024), Backend::serial);
+  for (double n : {256.0, 1024.0, 2048.0, 4096.0, 1e5, 1e8}) {
+    EXPECT_EQ(pick(sampled, n), Backend::openmp) << n;
+  }
 }
 
 TEST(CostModel, BuiltinDefaultsCrossOverAtTheMeasuredSizes) {

@@ -25,6 +25,12 @@ Profile measured() {
   p.version = "0.1.0";
   p.at(Backend::serial, Workload::map, DType::f64) = {1.25e-7, 1.5e-9, true, 0.03, 8};
   p.at(Backend::openmp, Workload::mse, DType::f32) = {1.1e-6, 0.1e-9, true, 0.05, 8};
+  auto& map = p.at(Backend::openmp, Workload::map, DType::f64);
+  map = {1.9e-6, 1e-10, true, 0.07, 3};
+  map.sample_count = 3;
+  map.samples[0] = {256, 1.7e-7};
+  map.samples[1] = {1024, 2.25e-7};
+  map.samples[2] = {262144, 2.5e-5};
   p.at(Backend::cuda, Workload::matmul, DType::f64) = {1.5e-5, 1e-13, true, 0.1, 11};
   p.h2d = 2.5e10;
   p.d2h = 2.25e10;
@@ -66,7 +72,26 @@ TEST(Profile, JsonRoundTrip) {
     EXPECT_EQ(q->coef[i].measured, p.coef[i].measured) << i;
     EXPECT_EQ(q->coef[i].overhead, p.coef[i].overhead) << i;
     EXPECT_EQ(q->coef[i].per_unit, p.coef[i].per_unit) << i;
+    ASSERT_EQ(q->coef[i].sample_count, p.coef[i].sample_count) << i;
+    for (int k = 0; k < p.coef[i].sample_count; ++k) {
+      EXPECT_EQ(q->coef[i].samples[k].work, p.coef[i].samples[k].work) << i;
+      EXPECT_EQ(q->coef[i].samples[k].seconds, p.coef[i].samples[k].seconds) << i;
+    }
   }
+  EXPECT_EQ(q->at(Backend::openmp, Workload::map, DType::f64).sample_count, 3);
+}
+
+TEST(Profile, AnEntryWithoutSamplesIsTheAffineFit) {
+  // A profile written before samples existed still loads: its entries are affine fits.
+  Profile p = measured();
+  p.at(Backend::openmp, Workload::map, DType::f64).sample_count = 0;
+  std::string error;
+  const auto q = tandem::detail::parse_profile(tandem::detail::to_json(p),
+                                               tandem::detail::builtin_profile(kHere), &error);
+  ASSERT_TRUE(q.has_value()) << error;
+  EXPECT_EQ(tandem::detail::to_json(p).find("samples"), std::string::npos);
+  EXPECT_EQ(q->at(Backend::openmp, Workload::map, DType::f64).sample_count, 0);
+  EXPECT_TRUE(q->at(Backend::openmp, Workload::map, DType::f64).measured);
 }
 
 TEST_F(ProfileFile, SaveThenLoad) {
@@ -79,7 +104,8 @@ TEST_F(ProfileFile, SaveThenLoad) {
   EXPECT_FALSE(r.warn);
   EXPECT_EQ(r.profile->at(Backend::serial, Workload::map, DType::f64).per_unit, 1.5e-9);
   // Entries the file does not have keep the defaults they were loaded onto.
-  EXPECT_FALSE(r.profile->at(Backend::openmp, Workload::map, DType::f64).measured);
+  EXPECT_FALSE(r.profile->at(Backend::openmp, Workload::map, DType::f32).measured);
+  EXPECT_EQ(r.profile->at(Backend::openmp, Workload::map, DType::f64).sample_count, 3);
 }
 
 TEST_F(ProfileFile, MissingIsQuietlyDefaults) {
@@ -134,6 +160,20 @@ TEST_F(ProfileFile, CorruptFilesAreIgnoredWithAWarning) {
       replace("\"fit_error\"", "\"fit_error\": 0, \"fit_error\""),  // duplicate key
       replace("\"entries\": [", "\"entries\": [{\"backend\": \"serial\"},"),
       replace("\"host_to_device_bytes_per_second\": 2", "\"host_to_device_bytes_per_second\": 0"),
+      // samples: the wrong shape, decreasing or non-positive work, implausible seconds, too many
+      replace("\"samples\": [", "\"samples\": [[1, 2, 3], "),
+      replace("\"samples\": [", "\"samples\": [[1], "),
+      replace("\"samples\": [", "\"samples\": [\"a\", "),
+      replace("\"samples\": [", "\"samples\": [[1e6, 1e-3], "),
+      replace("\"samples\": [", "\"samples\": [[0, 1e-7], "),
+      replace("\"samples\": [", "\"samples\": [[-5, 1e-7], "),
+      replace("\"samples\": [", "\"samples\": [[10, 0], "),
+      replace("\"samples\": [", "\"samples\": [[10, 1e3], "),
+      replace("\"samples\": [", "\"samples\": [[10, 1e999], "),
+      replace("\"samples\": [",
+              "\"samples\": [[1, 1e-7], [2, 1e-7], [3, 1e-7], [4, 1e-7], [5, 1e-7], [6, 1e-7], "
+              "[7, 1e-7], [8, 1e-7], [9, 1e-7], [10, 1e-7], [11, 1e-7], [12, 1e-7], [13, 1e-7], "
+              "[14, 1e-7], "),
       std::string(2000, '['),  // deep nesting
       "{\"format\": \"tandem-profile\\u00e9\"}",
       std::string("{\"format\"\0: 1}", 14),

@@ -101,7 +101,7 @@ struct CalibrationEntry {
   double fit_error = 0;   ///< rms relative error of the fit over the points kept
   int points = 0;         ///< sizes measured
   int rejected = 0;       ///< outlying sizes left out of the fit
-  bool accepted = false;  ///< the fit explains the points; else the default stays
+  bool accepted = false;  ///< kept (plausible coefficients); else the default stays
 };
 
 /// What calibrate() measured and where it saved it.

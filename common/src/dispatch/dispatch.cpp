@@ -67,6 +67,7 @@ struct ChoiceEntry {
   std::uint64_t sizes = 0;
   std::uint64_t generation = 0;     // 0: empty
   Backend model = Backend::serial;  // the model's choice (an explicit call: its backend)
+  bool one_thread = false;          // openmp: the profile measured one thread faster here
   BusyLearner learner;              // for a parallel team: whether it is worth it now
 };
 
@@ -110,6 +111,11 @@ ChoiceEntry& cache_entry(const Call& call, bool team) {
     e.sizes = sizes;
     e.generation = generation;
     e.model = b;
+    if (b == Backend::openmp) {
+      const DType d = workload_has_dtype(shape.workload, shape.dtype) ? shape.dtype : DType::f64;
+      e.one_thread =
+          shape.work <= model.profile.at(Backend::openmp, shape.workload, d).one_thread_up_to;
+    }
     // A team of one until measured: the team's time times its threads (the work divided by
     // them), or serial's prediction if less.
     const double predicted = predict(model.profile, b, shape).seconds;
@@ -201,10 +207,17 @@ Resolved resolve(const Call& call, const Options& options) {
   }
   // A team of several threads learns whether it is worth it now (BusyLearner); while the
   // cores are busy it backs off to one thread of the same backend: the same code and bits.
+  // Below the work from which the calibrated profile measured the team faster than one thread
+  // (the fork and join cost more than they save), the call runs on one thread.
   if (chosen == Backend::openmp && r.exec.threads > 1 &&
       (r.choice != nullptr || learns_team(call, options, r))) {
     if (r.choice == nullptr) r.choice = &cache_entry(call, true);
-    if (r.choice->learner.backing_off(now_ns())) {
+    if (r.choice->one_thread) {
+      r.one_thread = true;
+      r.choice = nullptr;
+      r.exec.threads = 1;
+      r.team.threads = 1;
+    } else if (r.choice->learner.backing_off(now_ns())) {
       r.fallback = true;
       r.exec.threads = 1;
       r.team.threads = 1;
@@ -247,6 +260,17 @@ void record(const Options& options, const Resolved& r, const Call& call,
         << choose(model.profile, shape_of(call), availability(call.problem.workload, call.cpu_only),
                   model.from_profile)
                .reason;
+  }
+  if (r.one_thread) {
+    why << "; 1 thread: the calibrated profile measured one thread faster than the team up to "
+        << model_state()
+               .profile
+               .at(Backend::openmp, call.problem.workload,
+                   workload_has_dtype(call.problem.workload, call.problem.dtype)
+                       ? call.problem.dtype
+                       : DType::f64)
+               .one_thread_up_to
+        << " units of work";
   }
   if (r.fallback) {
     const BusyLearner& l = r.choice->learner;

@@ -41,6 +41,7 @@ struct Resolved {
   ChoiceEntry* choice = nullptr;    // the shape's cache entry, which learns the time (automatic,
                                     // or an explicit openmp call with the default team)
   bool fallback = false;            // the entry is backing off: a team of 1 thread
+  bool one_thread = false;          // below the profile's one_thread_up_to: 1 thread
 };
 
 /// The backend a call without options.backend asks for; `source` says where it came from.

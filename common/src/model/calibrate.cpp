@@ -5,10 +5,12 @@
 // the clock (2 ms quick, 10 ms full) whose per-call lower quartile is taken; the backends alternate
 // batch by batch at each size so that the machine's drift hits them alike. A series is fitted
 // by least squares on relative error (small and large sizes count alike); the worst sizes are
-// dropped while they lie far outside the rest, and the fit is kept only if its rms relative
-// error is below kMaxFitError and its fixed cost is plausible; else the series is measured once
-// more (keeping the faster of the two measurements of each size), and if it still fails, the
-// built-in default of that series stays.
+// dropped while they lie far outside the rest. A fit whose rms relative error is above
+// kMaxFitError has the series measured once more (keeping the faster of the two measurements of
+// each size). The series is kept with its measured sizes as samples, which the cost model
+// follows between them (a sort's n log n, openmp on one thread below its team's crossover: no
+// line explains those), unless its coefficients are implausible: then the built-in default of
+// that series stays.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -82,25 +84,41 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// The options a backend is measured with: openmp's default team asked for by number, so that
-// a busy moment cannot make it back off to one thread (dispatch/busy_learner.hpp) while its
+// What is measured: a backend, and for openmp its default team or one thread of it.
+struct Variant {
+  Backend backend;
+  bool one_thread = false;
+};
+
+// The options a variant is measured with: openmp's team asked for by number, so that a busy
+// moment cannot make it back off to one thread (dispatch/busy_learner.hpp) while its
 // coefficients are measured.
-Options measured_on(Backend b) {
-  Options o{.backend = b};
-  if (b == Backend::openmp) o.threads = backend_info(Backend::openmp).threads;
+Options measured_on(const Variant& v) {
+  Options o{.backend = v.backend};
+  if (v.backend == Backend::openmp) {
+    o.threads = v.one_thread ? 1 : backend_info(Backend::openmp).threads;
+  }
   return o;
 }
 
-// Measures one job on several backends, alternating batches. Returns a point per backend.
-std::vector<Point> measure(const Job& j, const std::vector<Backend>& backends, const Settings& s) {
+// Measures one job on several variants, alternating batches. Returns a point per variant.
+std::vector<Point> measure(const Job& j, const std::vector<Variant>& backends, const Settings& s) {
   const std::size_t nb = backends.size();
   std::vector<int> reps(nb, 1);
-  for (std::size_t i = 0; i < nb; ++i) {  // warm-up: page faults, thread teams, BLAS buffers
+  for (std::size_t i = 0; i < nb; ++i) {
     const Options o = measured_on(backends[i]);
-    const auto t0 = Clock::now();
-    j.call(o);
-    j.call(o);
-    const double once = std::max(seconds_since(t0) / 2, 1e-9);
+    j.call(o);  // warm-up: page faults, thread teams, BLAS buffers
+    // Calls per batch: from a run of calls at least an eighth of a batch long (the first call
+    // after a warm-up can take 100 times a hot one: a batch sized on it would be too short,
+    // and time the waking of the team rather than the calls).
+    double once = 0;
+    for (int k = 1;; k *= 2) {
+      const auto t0 = Clock::now();
+      for (int r = 0; r < k; ++r) j.call(o);
+      const double took = seconds_since(t0);
+      once = std::max(took / k, 1e-9);
+      if (took >= s.batch_seconds / 8 || k >= (1 << 16)) break;
+    }
     reps[i] = static_cast<int>(std::clamp(s.batch_seconds / once, 1.0, 1e5));
   }
   std::vector<std::vector<double>> per_call(nb), h2d(nb), d2h(nb);
@@ -110,7 +128,7 @@ std::vector<Point> measure(const Job& j, const std::vector<Backend>& backends, c
       const auto t0 = Clock::now();
       for (int r = 0; r < reps[i]; ++r) j.call(o);
       per_call[i].push_back(seconds_since(t0) / reps[i]);
-      if (backends[i] == Backend::cuda) {  // the copies, from the backend's own events
+      if (backends[i].backend == Backend::cuda) {  // the copies, from the backend's own events
         Stats st;
         j.call({.backend = Backend::cuda, .stats = &st});
         h2d[i].push_back(st.host_to_device_seconds);
@@ -185,6 +203,46 @@ Fit fit(std::vector<double> w, std::vector<double> t) {
   return f;
 }
 
+// The measured sizes of an accepted series, which the cost model follows between them
+// (detail::series_seconds): sorted by work, one per work (the faster), and no sample slower than
+// a larger one — a disturbed size only ever measures slower, and more work never takes less
+// time, so the larger size bounds it. At most kMaxSamples, spread evenly, both ends kept.
+void set_samples(const std::vector<double>& work, const std::vector<double>& seconds,
+                 detail::Coefficients* c) {
+  std::vector<detail::Sample> s;
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    if (work[i] > 0 && detail::plausible_sample_seconds(seconds[i]))
+      s.push_back({work[i], seconds[i]});
+  }
+  std::sort(s.begin(), s.end(), [](const detail::Sample& a, const detail::Sample& b) {
+    return a.work < b.work || (a.work == b.work && a.seconds < b.seconds);
+  });
+  s.erase(std::unique(
+              s.begin(), s.end(),
+              [](const detail::Sample& a, const detail::Sample& b) { return a.work == b.work; }),
+          s.end());
+  for (std::size_t i = s.size(); i-- > 1;)
+    s[i - 1].seconds = std::min(s[i - 1].seconds, s[i].seconds);
+  const std::size_t n = std::min<std::size_t>(s.size(), detail::kMaxSamples);
+  c->sample_count = static_cast<int>(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t from = n == 1 ? 0 : k * (s.size() - 1) / (n - 1);
+    c->samples[k] = s[from];
+  }
+}
+
+// The work up to which one thread of openmp beats its team: none when the team is faster at
+// every size; else halfway (in log work) between the largest size the team loses and the next,
+// from which it wins at every larger size; the largest size if it never wins.
+double one_thread_up_to(const std::vector<double>& work, const std::vector<double>& team,
+                        const std::vector<Point>& one) {
+  std::size_t from = work.size();  // the team wins at `from` and above
+  while (from > 0 && team[from - 1] <= one[from - 1].seconds) --from;
+  if (from == 0) return 0;
+  if (from == work.size()) return work.back();
+  return std::sqrt(work[from - 1] * work[from]);
+}
+
 // Bandwidth from copy seconds against bytes (slope of a line through the points).
 double bandwidth(const std::vector<std::pair<double, double>>& pts, double fallback) {
   if (pts.size() < 3) return fallback;
@@ -254,45 +312,54 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
       cpu.push_back(b);
     }
   }
-  std::vector<Backend> big{Backend::cuda};  // the sizes only a GPU run needs
-  if (backend_info(Backend::openmp).available) big.insert(big.begin(), Backend::openmp);
+  std::vector<Variant> big{{Backend::cuda}};  // the sizes only a GPU run needs
+  if (backend_info(Backend::openmp).available) big.insert(big.begin(), {Backend::openmp});
 
   CalibrationResult result;
   result.path = path;
   result.machine = machine.str();
   std::vector<std::pair<double, double>> h2d_pts, d2h_pts;
 
-  // Fits one series; cuda's after removing the predicted copies, which the model adds back.
-  const auto fit_series = [&](Backend b, Workload w, DType d, const std::vector<Point>& pts) {
-    std::vector<double> work, t;
+  // A series' times; cuda's after removing the predicted copies, which the model adds back.
+  const auto series_times = [&](Backend b, Workload w, DType d, const std::vector<Point>& pts) {
+    std::vector<double> t;
     for (const Point& p : pts) {
       const detail::Shape s{{w, d, p.work, p.bytes, false}, false};
       const double transfer =
           b == Backend::cuda ? detail::predict(profile, b, s).transfer_seconds : 0.0;
-      work.push_back(p.work);
       t.push_back(std::max(p.seconds - transfer, 0.05 * p.seconds));
     }
-    const Fit f = fit(work, t);
+    return t;
+  };
+  // Fits one series.
+  const auto fit_series = [&](Backend b, Workload w, DType d, const std::vector<Point>& pts) {
+    std::vector<double> work;
+    for (const Point& p : pts) work.push_back(p.work);
+    const Fit f = fit(work, series_times(b, w, d, pts));
     // A CPU backend whose fixed cost comes out 20x the built-in one measured a busy machine
     // (an OpenMP team waiting for a descheduled thread costs milliseconds), not tandem.
     const detail::Coefficients& builtin = defaults.at(b, w, d);
     // And coefficients outside the bounds a profile file may hold would make it corrupt.
     const bool plausible = (b == Backend::cuda || f.a <= 20 * builtin.overhead) &&
                            detail::plausible_overhead(f.a) && detail::plausible_per_unit(f.b);
-    return CalibrationEntry{b,
-                            w,
-                            d,
-                            f.a,
-                            f.b,
-                            f.error,
-                            static_cast<int>(pts.size()),
-                            f.rejected,
-                            plausible && f.error <= kMaxFitError};
+    return CalibrationEntry{
+        b, w, d, f.a, f.b, f.error, static_cast<int>(pts.size()), f.rejected, plausible};
   };
-  const auto keep = [&](const CalibrationEntry& e) {
+  // `one`: openmp's points on one thread, at the same sizes as the team's `pts`.
+  const auto keep = [&](const CalibrationEntry& e, const std::vector<Point>& pts,
+                        const std::vector<Point>* one) {
     if (e.accepted) {
-      profile.at(e.backend, e.workload, e.dtype) = {e.overhead_seconds, e.seconds_per_unit, true,
-                                                    e.fit_error, e.points};
+      detail::Coefficients& c = profile.at(e.backend, e.workload, e.dtype);
+      c = {e.overhead_seconds, e.seconds_per_unit, true, e.fit_error, e.points};
+      std::vector<double> work, seconds = series_times(e.backend, e.workload, e.dtype, pts);
+      for (const Point& p : pts) work.push_back(p.work);
+      if (one != nullptr && one->size() == pts.size()) {
+        c.one_thread_up_to = one_thread_up_to(work, seconds, *one);
+        for (std::size_t k = 0; k < pts.size(); ++k) {
+          if (work[k] <= c.one_thread_up_to) seconds[k] = std::min(seconds[k], (*one)[k].seconds);
+        }
+      }
+      set_samples(work, seconds, &c);
     }
     result.entries.push_back(e);
     if (options.progress) {
@@ -308,8 +375,20 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     }
   };
 
-  std::vector<Backend> all = cpu;
-  if (has_cuda) all.push_back(Backend::cuda);
+  // The variants measured at every size: the CPU backends, openmp's team also on one thread
+  // (the faster of the two runs: detail::Coefficients::one_thread_up_to), and cuda.
+  std::vector<Variant> all;
+  for (Backend b : cpu) all.push_back({b});
+  const bool team =
+      backend_info(Backend::openmp).available && backend_info(Backend::openmp).threads > 1;
+  if (team) all.push_back({Backend::openmp, true});
+  if (has_cuda) all.push_back({Backend::cuda});
+  const auto one_thread_points = [&](const std::vector<std::vector<Point>>& pts) {
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (all[i].one_thread) return &pts[i];
+    }
+    return static_cast<const std::vector<Point>*>(nullptr);
+  };
   std::vector<Point> cuda_points[detail::kModelWorkloads][detail::kModelDTypes];
   for (Workload w : kAllWorkloads) {
     const detail::WorkloadTraits& traits = detail::traits(w);
@@ -332,7 +411,10 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
         }
         bool explained = true;
         for (std::size_t i = 0; i < all.size(); ++i) {
-          if (all[i] != Backend::cuda) explained &= fit_series(all[i], w, d, pts[i]).accepted;
+          if (all[i].backend != Backend::cuda && !all[i].one_thread) {
+            const CalibrationEntry e = fit_series(all[i].backend, w, d, pts[i]);
+            explained &= e.accepted && e.fit_error <= kMaxFitError;
+          }
         }
         if (explained || attempt == 1) break;
         if (options.progress) {
@@ -342,10 +424,11 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
         }
       }
       for (std::size_t i = 0; i < all.size(); ++i) {
-        if (all[i] == Backend::cuda) {
+        if (all[i].backend == Backend::cuda) {
           cuda_points[wi][di] = pts[i];
-        } else {
-          keep(fit_series(all[i], w, d, pts[i]));
+        } else if (!all[i].one_thread) {
+          keep(fit_series(all[i].backend, w, d, pts[i]), pts[i],
+               all[i].backend == Backend::openmp ? one_thread_points(pts) : nullptr);
         }
       }
       if (has_cuda) {
@@ -372,7 +455,7 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     for (Workload w : kAllWorkloads) {
       for (DType d : kDTypes) {
         const auto& pts = cuda_points[static_cast<std::size_t>(w)][static_cast<std::size_t>(d)];
-        if (!pts.empty()) keep(fit_series(Backend::cuda, w, d, pts));
+        if (!pts.empty()) keep(fit_series(Backend::cuda, w, d, pts), pts, nullptr);
       }
     }
   }

@@ -45,14 +45,33 @@ Profile builtin_profile(const MachineKey& machine) {
   return p;
 }
 
+double series_seconds(const Coefficients& c, double work) {
+  const auto affine = [&c](double w) { return c.overhead + c.per_unit * w; };
+  const int n = c.sample_count;
+  if (n <= 0 || !(work >= 0)) return affine(work);
+  const Sample* s = c.samples.data();
+  // Outside the samples: the affine fit's shape through the nearest one.
+  const auto through = [&](const Sample& at) {
+    const double base = affine(at.work);
+    return base > 0 ? at.seconds * (affine(work) / base) : at.seconds * (work / at.work);
+  };
+  if (work <= s[0].work) return through(s[0]);
+  if (work >= s[n - 1].work) return through(s[n - 1]);
+  int i = 0;
+  while (s[i + 1].work < work) ++i;  // s[i].work < work <= s[i + 1].work
+  const double x = std::log(work / s[i].work) / std::log(s[i + 1].work / s[i].work);
+  return s[i].seconds * std::pow(s[i + 1].seconds / s[i].seconds, x);
+}
+
 Prediction predict(const Profile& p, Backend b, const Shape& s) {
   Prediction r;
   r.backend = b;
   const DType d = workload_has_dtype(s.workload, s.dtype) ? s.dtype : DType::f64;
   const Coefficients& c = p.at(b, s.workload, d);
   r.calibrated = c.measured;
-  r.overhead_seconds = c.overhead;
-  r.compute_seconds = c.per_unit * s.work;
+  const double total = series_seconds(c, s.work);
+  r.overhead_seconds = std::min(c.overhead, total);
+  r.compute_seconds = total - r.overhead_seconds;
   if (b == Backend::cuda && !s.device) {
     const double in = input_fraction(s.workload);
     r.transfer_seconds = s.bytes * (in / p.h2d + (1.0 - in) / p.d2h);

@@ -1,5 +1,6 @@
 #pragma once
-// The cost model behind `automatic`: predicted time = overhead + seconds per unit × work, plus,
+// The cost model behind `automatic`: predicted time = the backend's series at the call's work
+// (its calibrated samples, else overhead + seconds per unit × work), plus,
 // for cuda on host data, the bytes moved over the host<->device bandwidth. Pure functions of a
 // Profile (no registry, no global state), so the tests drive them with synthetic profiles.
 #include <array>
@@ -26,6 +27,14 @@ struct Availability {
 /// the CPU backends (the openmp per-unit cost scaled to `threads`), and a data-centre GPU's order
 /// of magnitude for cuda. Every entry has measured == false.
 Profile builtin_profile(const MachineKey& machine);
+
+/// A series' seconds per call at `work`. Calibrated series follow their measured samples:
+/// between two, interpolated linearly in log(work) and log(seconds); beyond the smallest or the
+/// largest, the affine fit scaled to pass through that sample. A series without samples (the
+/// built-in defaults, a profile without them) is the affine fit: overhead + per_unit × work.
+/// One line per backend cannot follow a backend whose cost changes regime with size (openmp on
+/// its calling thread below one block, a working set leaving the cache); the samples do.
+double series_seconds(const Coefficients& c, double work);
 
 /// The prediction of one backend (its availability fields left for the caller).
 Prediction predict(const Profile& p, Backend b, const Shape& s);

@@ -118,6 +118,37 @@ constexpr DType kDTypes[] = {
 #undef TANDEM_PROFILE_DTYPE_
 };
 
+// "samples": [[work, seconds], ...], at most kMaxSamples, work positive and strictly increasing,
+// seconds plausible.
+void read_samples(const Json& a, const std::string& name, Coefficients* c) {
+  if (!a.is_array()) bad(name + ": 'samples' must be an array");
+  if (a.size() > static_cast<std::size_t>(kMaxSamples)) {
+    bad(name + ": more than " + std::to_string(kMaxSamples) + " samples");
+  }
+  int n = 0;
+  for (const Json& pair : a) {
+    if (!pair.is_array() || pair.size() != 2) bad(name + ": a sample must be [work, seconds]");
+    Sample s;
+    for (int k = 0; k < 2; ++k) {
+      const Json& v = pair.at(static_cast<std::size_t>(k));
+      if (!v.is_number()) bad(name + ": a sample must be [work, seconds], two numbers");
+      const double d = v.get<double>();
+      if (!std::isfinite(d)) bad(name + ": a sample's numbers must be finite");
+      (k == 0 ? s.work : s.seconds) = d;
+    }
+    if (!(s.work > 0)) bad(name + ": a sample's work must be positive");
+    if (n > 0 && !(s.work > c->samples[static_cast<std::size_t>(n - 1)].work)) {
+      bad(name + ": the samples' work must increase strictly");
+    }
+    if (!plausible_sample_seconds(s.seconds)) {
+      bad(name + ": a sample of " + num(s.seconds) + " s is implausible (valid: " +
+          num(kMinSampleSeconds) + " to " + num(kMaxSampleSeconds) + ")");
+    }
+    c->samples[static_cast<std::size_t>(n++)] = s;
+  }
+  c->sample_count = n;
+}
+
 Profile from_json(const Json& doc, const Profile& base) {
   const Json& root = as_object(doc, "the document");
   check_keys(root, "the document",
@@ -161,9 +192,13 @@ Profile from_json(const Json& doc, const Profile& base) {
   std::set<std::size_t> seen;
   for (const Json& e : entries) {
     const Json& o = as_object(e, "an entry");
-    const std::set<std::string> keys{"backend",          "workload",  "dtype", "overhead_seconds",
-                                     "seconds_per_unit", "fit_error", "points"};
-    check_keys(o, "an entry", keys, keys);
+    const std::set<std::string> required{
+        "backend",          "workload",  "dtype", "overhead_seconds",
+        "seconds_per_unit", "fit_error", "points"};
+    std::set<std::string> allowed = required;
+    allowed.insert("samples");  // optional: an affine fit alone is a valid entry
+    allowed.insert("one_thread_up_to_work");
+    check_keys(o, "an entry", allowed, required);
     const Backend b = get_enum(o, "backend", kBackends);
     const Workload w = get_enum(o, "workload", kWorkloads);
     const DType d = get_enum(o, "dtype", kDTypes);
@@ -172,6 +207,7 @@ Profile from_json(const Json& doc, const Profile& base) {
     if (!workload_has_dtype(w, d)) bad("an entry names " + name + ", which does not exist");
     if (!seen.insert(Profile::index(b, w, d)).second) bad("two entries for " + name);
     Coefficients& c = p.at(b, w, d);
+    c = Coefficients{};
     c.overhead = get_number(o, "overhead_seconds");
     c.per_unit = get_number(o, "seconds_per_unit");
     if (!plausible_overhead(c.overhead)) {
@@ -184,6 +220,11 @@ Profile from_json(const Json& doc, const Profile& base) {
     }
     c.fit_error = get_number(o, "fit_error");
     c.points = get_count(o, "points", 0, kMaxCount);
+    if (o.contains("samples")) read_samples(o.at("samples"), name, &c);
+    if (o.contains("one_thread_up_to_work")) {
+      if (b != Backend::openmp) bad(name + ": 'one_thread_up_to_work' is openmp's only");
+      c.one_thread_up_to = get_number(o, "one_thread_up_to_work");
+    }
     c.measured = true;
   }
   return p;
@@ -256,13 +297,23 @@ std::string to_json(const Profile& p) {
         if (!workload_has_dtype(w, d)) continue;
         const Coefficients& c = p.at(b, w, d);
         if (!c.measured) continue;
-        entries.push_back({{"backend", to_string(b)},
-                           {"workload", to_string(w)},
-                           {"dtype", to_string(d)},
-                           {"overhead_seconds", c.overhead},
-                           {"seconds_per_unit", c.per_unit},
-                           {"fit_error", c.fit_error},
-                           {"points", c.points}});
+        Json e = {{"backend", to_string(b)},
+                  {"workload", to_string(w)},
+                  {"dtype", to_string(d)},
+                  {"overhead_seconds", c.overhead},
+                  {"seconds_per_unit", c.per_unit},
+                  {"fit_error", c.fit_error},
+                  {"points", c.points}};
+        if (c.sample_count > 0) {
+          Json samples = Json::array();
+          for (int i = 0; i < c.sample_count; ++i) {
+            const Sample& s = c.samples[static_cast<std::size_t>(i)];
+            samples.push_back(Json::array({s.work, s.seconds}));
+          }
+          e["samples"] = std::move(samples);
+        }
+        if (c.one_thread_up_to > 0) e["one_thread_up_to_work"] = c.one_thread_up_to;
+        entries.push_back(std::move(e));
       }
     }
   }
@@ -285,6 +336,9 @@ std::optional<Profile> parse_profile(const std::string& text, const Profile& bas
 bool plausible_overhead(double s) noexcept { return s >= 0 && s <= kMaxOverhead; }
 bool plausible_per_unit(double s) noexcept { return s >= kMinPerUnit && s <= kMaxPerUnit; }
 bool plausible_bandwidth(double b) noexcept { return b >= kMinBandwidth && b <= kMaxBandwidth; }
+bool plausible_sample_seconds(double s) noexcept {
+  return s >= kMinSampleSeconds && s <= kMaxSampleSeconds;
+}
 
 static std::string describe_file_type(unsigned mode) {
   switch (mode & S_IFMT) {

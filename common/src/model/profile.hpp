@@ -36,13 +36,29 @@ struct MachineKey {
   std::string hash() const;  // 16 hex digits, for the default file name
 };
 
-/// time = overhead + per_unit × work for one backend, workload and dtype.
+/// One calibrated size of a series: its work and the measured seconds per call.
+struct Sample {
+  double work = 0;
+  double seconds = 0;
+};
+/// A series keeps at most this many samples (calibration measures 6 to 13 sizes).
+inline constexpr int kMaxSamples = 16;
+
+/// time = overhead + per_unit × work for one backend, workload and dtype: the affine fit; and,
+/// when calibrated, the measured samples it was fitted to, which the cost model follows between
+/// the smallest and largest of them (model/cost_model.hpp).
 struct Coefficients {
   double overhead = 0;  // seconds
   double per_unit = 0;  // seconds per unit of work
   bool measured = false;
   double fit_error = 0;
   int points = 0;
+  int sample_count = 0;  // samples[0, sample_count): work strictly increasing
+  std::array<Sample, kMaxSamples> samples{};
+  // openmp only: calls of at most this much work run on one thread of the default team's
+  // backend — below it, calibration measured one thread faster than the team (the fork and
+  // join cost more than they save). The samples are then the faster of the two. 0: never.
+  double one_thread_up_to = 0;
 };
 
 struct Profile {
@@ -82,6 +98,10 @@ inline constexpr double kMaxBandwidth = 1e13;
 bool plausible_overhead(double seconds) noexcept;
 bool plausible_per_unit(double seconds) noexcept;
 bool plausible_bandwidth(double bytes_per_second) noexcept;
+/// A sample's seconds per call: in [1e-10 s, 100 s].
+inline constexpr double kMinSampleSeconds = 1e-10;
+inline constexpr double kMaxSampleSeconds = 100.0;
+bool plausible_sample_seconds(double seconds) noexcept;
 
 /// Whether a workload has this dtype at all (its traits say).
 inline bool workload_has_dtype(tandem::Workload w, DType d) noexcept {
