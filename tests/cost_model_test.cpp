@@ -134,11 +134,12 @@ TEST(CostModel, SamplesAreFollowedBetweenAndAffineFitBeyond) {
   // Without samples: the affine fit.
   const auto& serial = p.at(Backend::serial, Workload::map, DType::f64);
   EXPECT_DOUBLE_EQ(series_seconds(serial, 1000), 0.11e-6 + 0.55e-9 * 1000);
-  // The prediction splits the total into the fixed cost (at most the total) and the rest.
+  // The prediction splits the total into compute (the fit's per unit × work, at most the total)
+  // and the fixed cost (the rest).
   const auto pr = tandem::detail::predict(p, Backend::openmp, {{Workload::map, DType::f64, 1024}});
   EXPECT_DOUBLE_EQ(pr.seconds, 0.22e-6);
-  EXPECT_DOUBLE_EQ(pr.overhead_seconds, 0.22e-6);
-  EXPECT_DOUBLE_EQ(pr.compute_seconds, 0);
+  EXPECT_DOUBLE_EQ(pr.compute_seconds, 0.098e-9 * 1024);  // the fit's per unit × work
+  EXPECT_DOUBLE_EQ(pr.overhead_seconds + pr.compute_seconds, 0.22e-6);
   EXPECT_TRUE(pr.calibrated);
 }
 
@@ -165,15 +166,29 @@ TEST(CostModel, BuiltinDefaultsCrossOverAtTheMeasuredSizes) {
   const auto pick = [&](Workload w, DType d, double work) {
     return tandem::detail::choose_fast(p, {{w, d, work, 0, false}, false}, cpu);
   };
-  // serial below the fork/join crossover, openmp above, as the 2-core benchmark measured.
-  EXPECT_EQ(pick(Workload::map, DType::f64, 256), Backend::serial);
-  EXPECT_EQ(pick(Workload::map, DType::f64, 4096), Backend::openmp);
-  EXPECT_EQ(pick(Workload::mse, DType::f32, 256), Backend::serial);
-  EXPECT_EQ(pick(Workload::mse, DType::f32, 4096), Backend::openmp);
-  EXPECT_EQ(pick(Workload::matmul, DType::i32, 8.0 * 8 * 8), Backend::serial);
+  // openmp at every size: on one thread below the team's crossover (no fork, and faster code
+  // than the serial oracle's), its team above, as the 2-core benchmark measured.
+  for (double n : {16.0, 256.0, 4096.0, 1e6}) {
+    EXPECT_EQ(pick(Workload::map, DType::f64, n), Backend::openmp) << n;
+    EXPECT_EQ(pick(Workload::mse, DType::f32, n), Backend::openmp) << n;
+  }
+  EXPECT_EQ(pick(Workload::matmul, DType::i32, 8.0 * 8 * 8), Backend::openmp);
   EXPECT_EQ(pick(Workload::matmul, DType::i32, 64.0 * 64 * 64), Backend::openmp);
-  EXPECT_EQ(pick(Workload::polynomial_grid, DType::f64, 10 * 50 * 4), Backend::serial);
+  EXPECT_EQ(pick(Workload::polynomial_grid, DType::f64, 10 * 50 * 4), Backend::openmp);
   EXPECT_EQ(pick(Workload::polynomial_grid, DType::f64, 1000 * 50 * 4), Backend::openmp);
+  // The crossover: the team's fork (1.5 us) against one thread's twice-slower elements.
+  const auto& omp = p.at(Backend::openmp, Workload::map, DType::f64);
+  EXPECT_NEAR(omp.one_thread_up_to, (1.5e-6 - 0.1e-6) / (0.22e-9 - 0.11e-9), 1.0);
+  EXPECT_LT(
+      tandem::detail::predict(p, Backend::openmp, {{Workload::map, DType::f64, 1000}}).seconds,
+      tandem::detail::predict(p, Backend::serial, {{Workload::map, DType::f64, 1000}}).seconds);
+  // Without OpenMP, serial.
+  EXPECT_EQ(tandem::detail::choose_fast(p, {{Workload::map, DType::f64, 256, 0, false}, false},
+                                        available(false, false)),
+            Backend::serial);
+  // One thread in all: no crossover.
+  const Profile one = tandem::detail::builtin_profile({"x", 1, "none", "none"});
+  EXPECT_EQ(one.at(Backend::openmp, Workload::map, DType::f64).one_thread_up_to, 0);
   // More threads: openmp pays off earlier on large work.
   const Profile wide = tandem::detail::builtin_profile({"x", 64, "none", "none"});
   EXPECT_LT(
@@ -185,8 +200,11 @@ TEST(Plan, PublicApi) {
   const tandem::ProfileInfo info = tandem::use_profile("");  // the built-in defaults
   EXPECT_FALSE(info.loaded);
   EXPECT_FALSE(info.machine.empty());
-  const tandem::Plan small = tandem::plan(tandem::Problem::mse(DType::f64, 10));
-  EXPECT_EQ(small.choice, Backend::serial) << small.reason;
+  const tandem::Plan small = tandem::plan(tandem::Problem::mse(DType::f64, 100));
+  // One thread of openmp beats the serial oracle from a few elements on (built-in defaults).
+  const Backend small_choice =
+      tandem::backend_info(Backend::openmp).available ? Backend::openmp : Backend::serial;
+  EXPECT_EQ(small.choice, small_choice) << small.reason;
   ASSERT_EQ(small.predictions.size(), 3u);
   EXPECT_TRUE(small.predictions[0].available);
   EXPECT_FALSE(small.predictions[0].calibrated);
@@ -206,10 +224,10 @@ TEST(Plan, PublicApi) {
   EXPECT_EQ(tandem::parse_workload("Polynomial-Grid"), Workload::polynomial_grid);
   EXPECT_THROW((void)tandem::parse_workload("fft"), tandem::invalid_argument);
   // A call's Stats explain automatic's choice with the same predictions.
-  std::vector<double> e(10, 1.0);
+  std::vector<double> e(100, 1.0);
   tandem::Stats stats;
   (void)tandem::mse(e, {.backend = Backend::automatic, .stats = &stats});
-  EXPECT_EQ(stats.backend, Backend::serial);
+  EXPECT_EQ(stats.backend, small_choice);
   EXPECT_NE(stats.reason.find("serial"), std::string::npos) << stats.reason;
   EXPECT_NE(stats.reason.find("built-in defaults"), std::string::npos) << stats.reason;
 }

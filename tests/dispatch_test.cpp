@@ -184,19 +184,23 @@ TEST_F(DefaultBackendTest, AutomaticPicksAnAvailableBackendForEverySize) {
   }
 }
 
-TEST_F(DefaultBackendTest, AutomaticIsSerialWhenSmallAndOpenmpWhenLarge) {
+// The built-in defaults: openmp on one thread when small (no fork, and faster than the serial
+// oracle), its team when large.
+TEST_F(DefaultBackendTest, AutomaticIsOneOpenmpThreadWhenSmallAndTheTeamWhenLarge) {
   if (!openmp_available()) GTEST_SKIP() << "openmp is not available here";
   if (tandem::backend_info(Backend::cuda).available) GTEST_SKIP() << "a GPU changes the choice";
   tandem::Stats stats;
   tandem::Options o = with(Backend::automatic);
   o.stats = &stats;
-  const std::vector<double> small(3, 1.0);
+  const std::vector<double> small(100, 1.0);
   EXPECT_EQ(tandem::mse(std::span<const double>(small), o), 1.0);
-  EXPECT_EQ(stats.backend, Backend::serial) << stats.reason;
+  EXPECT_EQ(stats.backend, Backend::openmp) << stats.reason;
+  EXPECT_EQ(stats.threads, 1) << stats.reason;
   EXPECT_NE(stats.reason.find("automatic"), std::string::npos) << stats.reason;
   const std::vector<double> large(std::size_t{1} << 20, 1.0);
   EXPECT_EQ(tandem::mse(std::span<const double>(large), o), 1.0);
   EXPECT_EQ(stats.backend, Backend::openmp) << stats.reason;
+  EXPECT_EQ(stats.threads, tandem::backend_info(Backend::openmp).threads) << stats.reason;
 }
 
 TEST_F(DefaultBackendTest, ThreadsOptionIsReported) {

@@ -8,8 +8,12 @@
 // and compares it with the fallback (a team of one thread), as measured while backing off.
 // A rare slow call thus counts as much as it costs on average, not as a verdict on the shape.
 //
-// The parallel choice is slow when its average is longer than the fallback takes and either over
-// twice its fastest call so far or over 8 times the cost model's prediction. The fastest call
+// The parallel choice is slow when its average is over twice what the fallback takes and either
+// over twice its fastest call so far or over 8 times the cost model's prediction, and at least two
+// of its last 32 calls were slow in the same sense (the first counted call of a shape and a probe
+// decide alone). Idle cores of a virtual machine stall a thread now and then for a millisecond or
+// two: with one slow call enough, or a team barely slower than one thread on average, the team
+// of an idle machine spent up to half its calls backing off. The fastest call
 // shows the idle cost when some calls are fast; on busy cores every call of a small team can
 // take a scheduler slice (8-16 ms against microseconds), and then only the prediction tells, but
 // with a margin wide enough for a model that is off by a few times (a calibration fitted on
@@ -19,12 +23,13 @@
 // once. The first call of a shape and the first after a backoff are not counted: a team that has
 // not run for a while wakes its threads, which on busy cores waits for them to be scheduled, so
 // that call says nothing of the next ones. A choice that is slower than predicted on idle cores too
-// stays only while it beats the fallback as measured. The periods return to 20 ms once the parallel
-// choice has run a whole period without backing off.
+// stays while it takes under twice the fallback as measured. The periods return to 20 ms once the
+// parallel choice has run a whole period without backing off.
 //
 // Pure bookkeeping over times passed in (no clock of its own), so its rules are tested with
 // made-up timings (tests/busy_learner_test.cpp); dispatch.cpp feeds it real ones.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 
 namespace tandem::detail {
@@ -58,16 +63,18 @@ class BusyLearner {
       cold_ = false;
       return;
     }
-    if (probing_ || calls_ == 0) {
+    const bool fresh = probing_ || calls_ == 0;
+    if (fresh) {
       average_ = seconds;  // a probe starts afresh: the load may have gone
     } else {
       average_ += kWeight * (seconds - average_);
     }
+    slow_calls_ = slow_calls_ << 1 | (slow_against(seconds, calls_ > 0) ? 1u : 0u);
     best_ = calls_ == 0 ? seconds : std::min(best_, seconds);
     ++calls_;
     const bool was_probe = probing_;
     probing_ = false;
-    if (slow()) {
+    if (slow_against(average_, true) && (fresh || std::popcount(slow_calls_) >= 2)) {
       back_off(now_ns);
       return;
     }
@@ -96,8 +103,11 @@ class BusyLearner {
   std::int64_t until_ns() const noexcept { return until_ns_; }
 
  private:
-  bool slow() const noexcept {
-    return average_ > fallback_ && (average_ > 2.0 * best_ || average_ > 8.0 * predicted_);
+  // Whether `seconds` is slow: over twice the fallback, and over twice the fastest call (when
+  // `against_best`) or 8 times the prediction.
+  bool slow_against(double seconds, bool against_best) const noexcept {
+    return seconds > 2.0 * fallback_ &&
+           ((against_best && seconds > 2.0 * best_) || seconds > 8.0 * predicted_);
   }
   std::int64_t period_ns() const noexcept {
     return kFirstPeriodNs << std::clamp(backoffs_ - 1, 0, kMaxDoublings);
@@ -113,6 +123,7 @@ class BusyLearner {
   double fallback_ = 0;
   double average_ = 0;
   long long calls_ = 0;
+  std::uint32_t slow_calls_ = 0;  // the last 32 counted calls, newest lowest: 1 = slow
   int backoffs_ = 0;
   std::int64_t until_ns_ = 0;    // backing off until then, or 0
   std::int64_t resumed_ns_ = 0;  // when the parallel choice last resumed after a probe

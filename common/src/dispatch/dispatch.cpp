@@ -111,10 +111,12 @@ ChoiceEntry& cache_entry(const Call& call, bool team) {
     e.sizes = sizes;
     e.generation = generation;
     e.model = b;
+    // One thread below the team's crossover: automatic's openmp choice always (its model
+    // predicted the one thread), an explicit openmp call only where the profile measured it.
     if (b == Backend::openmp) {
       const DType d = workload_has_dtype(shape.workload, shape.dtype) ? shape.dtype : DType::f64;
-      e.one_thread =
-          shape.work <= model.profile.at(Backend::openmp, shape.workload, d).one_thread_up_to;
+      const Coefficients& c = model.profile.at(Backend::openmp, shape.workload, d);
+      e.one_thread = shape.work <= c.one_thread_up_to && (!team || c.measured);
     }
     // A team of one until measured: the team's time times its threads (the work divided by
     // them), or serial's prediction if less.
@@ -262,15 +264,14 @@ void record(const Options& options, const Resolved& r, const Call& call,
                .reason;
   }
   if (r.one_thread) {
-    why << "; 1 thread: the calibrated profile measured one thread faster than the team up to "
-        << model_state()
-               .profile
-               .at(Backend::openmp, call.problem.workload,
-                   workload_has_dtype(call.problem.workload, call.problem.dtype)
-                       ? call.problem.dtype
-                       : DType::f64)
-               .one_thread_up_to
-        << " units of work";
+    const ModelState& model = model_state();
+    const DType d = workload_has_dtype(call.problem.workload, call.problem.dtype)
+                        ? call.problem.dtype
+                        : DType::f64;
+    why << "; 1 thread: one thread is faster than the team up to "
+        << model.profile.at(Backend::openmp, call.problem.workload, d).one_thread_up_to
+        << " units of work ("
+        << (model.from_profile ? "as the calibrated profile measured" : "built-in defaults") << ")";
   }
   if (r.fallback) {
     const BusyLearner& l = r.choice->learner;

@@ -36,7 +36,18 @@ Profile builtin_profile(const MachineKey& machine) {
       if (!t.has_dtype(d)) continue;
       const Default s = t.serial_default(d), o = t.openmp_default(d), c = t.cuda_default(d);
       p.at(Backend::serial, w, d) = {s.overhead, s.per_unit};
-      p.at(Backend::openmp, w, d) = {o.overhead * overhead_scale, o.per_unit * unit_scale};
+      Coefficients& omp = p.at(Backend::openmp, w, d);
+      omp = {o.overhead * overhead_scale, o.per_unit * unit_scale};
+      // One thread of the team: no fork (serial's fixed cost), the 2-core cost per unit twice
+      // over; it runs the calls up to where the team's line crosses it.
+      if (threads > 1) {
+        omp.one_thread_overhead = s.overhead;
+        omp.one_thread_per_unit = 2.0 * o.per_unit;
+        if (omp.one_thread_per_unit > omp.per_unit && omp.overhead > omp.one_thread_overhead) {
+          omp.one_thread_up_to =
+              (omp.overhead - omp.one_thread_overhead) / (omp.one_thread_per_unit - omp.per_unit);
+        }
+      }
       p.at(Backend::cuda, w, d) = {c.overhead, c.per_unit};
     }
   }
@@ -48,6 +59,9 @@ Profile builtin_profile(const MachineKey& machine) {
 double series_seconds(const Coefficients& c, double work) {
   const auto affine = [&c](double w) { return c.overhead + c.per_unit * w; };
   const int n = c.sample_count;
+  if (n <= 0 && c.one_thread_per_unit > 0 && work <= c.one_thread_up_to) {
+    return c.one_thread_overhead + c.one_thread_per_unit * work;
+  }
   if (n <= 0 || !(work >= 0)) return affine(work);
   const Sample* s = c.samples.data();
   // Outside the samples: the affine fit's shape through the nearest one.
@@ -70,8 +84,10 @@ Prediction predict(const Profile& p, Backend b, const Shape& s) {
   const Coefficients& c = p.at(b, s.workload, d);
   r.calibrated = c.measured;
   const double total = series_seconds(c, s.work);
-  r.overhead_seconds = std::min(c.overhead, total);
-  r.compute_seconds = total - r.overhead_seconds;
+  // Compute is the per-unit part of the line in use (at most the total), overhead the rest.
+  const bool one = c.sample_count == 0 && c.one_thread_per_unit > 0 && s.work <= c.one_thread_up_to;
+  r.compute_seconds = std::min((one ? c.one_thread_per_unit : c.per_unit) * s.work, total);
+  r.overhead_seconds = total - r.compute_seconds;
   if (b == Backend::cuda && !s.device) {
     const double in = input_fraction(s.workload);
     r.transfer_seconds = s.bytes * (in / p.h2d + (1.0 - in) / p.d2h);

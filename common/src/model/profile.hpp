@@ -59,6 +59,10 @@ struct Coefficients {
   // backend — below it, calibration measured one thread faster than the team (the fork and
   // join cost more than they save). The samples are then the faster of the two. 0: never.
   double one_thread_up_to = 0;
+  // openmp without samples (the built-in defaults): the line of one thread, which the series
+  // follows up to one_thread_up_to — no fork, the team's cost per unit times its threads.
+  double one_thread_overhead = 0;
+  double one_thread_per_unit = 0;
 };
 
 struct Profile {
