@@ -10,9 +10,10 @@
 //
 // The parallel choice is slow when its average is over twice what the fallback takes and either
 // over twice its fastest call so far or over 8 times the cost model's prediction, and at least two
-// of its last 32 calls were slow in the same sense (the first counted call of a shape and a probe
-// decide alone). Idle cores of a virtual machine stall a thread now and then for a millisecond or
-// two: with one slow call enough, or a team barely slower than one thread on average, the team
+// of its last 32 calls were slow in the same sense and by half a millisecond or more, as a
+// scheduler slice is (the first counted call of a shape and a probe decide alone). Idle cores of
+// a virtual machine stall a thread for 0.1-0.2 ms at timer ticks and for milliseconds now and
+// then: with one slow call enough, or a team barely slower than one thread on average, the team
 // of an idle machine spent up to half its calls backing off. The fastest call
 // shows the idle cost when some calls are fast; on busy cores every call of a small team can
 // take a scheduler slice (8-16 ms against microseconds), and then only the prediction tells, but
@@ -39,6 +40,7 @@ class BusyLearner {
   static constexpr std::int64_t kFirstPeriodNs = 20'000'000;  // 20 ms
   static constexpr int kMaxDoublings = 5;                     // 20 ms << 5 = 640 ms
   static constexpr double kWeight = 1.0 / 16;                 // of the newest call
+  static constexpr double kSliceSeconds = 0.5e-3;             // a slow call waits this long
 
   BusyLearner() = default;
   /// `predicted`: the parallel choice's predicted seconds on idle cores; `fallback_predicted`:
@@ -69,7 +71,12 @@ class BusyLearner {
     } else {
       average_ += kWeight * (seconds - average_);
     }
-    slow_calls_ = slow_calls_ << 1 | (slow_against(seconds, calls_ > 0) ? 1u : 0u);
+    // A slow call waited for a scheduler slice: slow, and half a millisecond or more over the
+    // fastest call (or the prediction). Idle cores stall a thread for 0.1-0.2 ms at every timer
+    // tick of a virtual machine: those are not load.
+    const double usual = calls_ > 0 ? best_ : predicted_;
+    const bool slow_call = slow_against(seconds, calls_ > 0) && seconds - usual >= kSliceSeconds;
+    slow_calls_ = slow_calls_ << 1 | (slow_call ? 1u : 0u);
     best_ = calls_ == 0 ? seconds : std::min(best_, seconds);
     ++calls_;
     const bool was_probe = probing_;

@@ -383,9 +383,10 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
       backend_info(Backend::openmp).available && backend_info(Backend::openmp).threads > 1;
   if (team) all.push_back({Backend::openmp, true});
   if (has_cuda) all.push_back({Backend::cuda});
-  const auto one_thread_points = [&](const std::vector<std::vector<Point>>& pts) {
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      if (all[i].one_thread) return &pts[i];
+  const auto one_thread_points = [](const std::vector<Variant>& vars,
+                                    const std::vector<std::vector<Point>>& pts) {
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+      if (vars[i].one_thread) return &pts[i];
     }
     return static_cast<const std::vector<Point>*>(nullptr);
   };
@@ -395,13 +396,20 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
     for (DType d : kDTypes) {
       if (!traits.has_dtype(d)) continue;
       const auto wi = static_cast<std::size_t>(w), di = static_cast<std::size_t>(d);
-      // points[backend][size]
-      std::vector<std::vector<Point>> pts(all.size());
+      // BLAS's GEMM (f32, f64) sizes its own team: OpenBLAS already runs small products on one
+      // thread, and switching its thread count between calls costs more than it saves.
+      const bool blas = w == Workload::matmul && (d == DType::f32 || d == DType::f64);
+      std::vector<Variant> vars;
+      for (const Variant& v : all) {
+        if (!(blas && v.one_thread)) vars.push_back(v);
+      }
+      // points[variant][size]
+      std::vector<std::vector<Point>> pts(vars.size());
       const std::vector<std::int64_t> sizes = traits.cpu_sizes(options.quick);
       for (int attempt = 0; attempt < 2; ++attempt) {
         for (std::size_t k = 0; k < sizes.size(); ++k) {
-          const std::vector<Point> p = measure(job(w, d, sizes[k]), all, settings);
-          for (std::size_t i = 0; i < all.size(); ++i) {
+          const std::vector<Point> p = measure(job(w, d, sizes[k]), vars, settings);
+          for (std::size_t i = 0; i < vars.size(); ++i) {
             if (attempt == 0) {
               pts[i].push_back(p[i]);
             } else if (p[i].seconds < pts[i][k].seconds) {
@@ -410,9 +418,9 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
           }
         }
         bool explained = true;
-        for (std::size_t i = 0; i < all.size(); ++i) {
-          if (all[i].backend != Backend::cuda && !all[i].one_thread) {
-            const CalibrationEntry e = fit_series(all[i].backend, w, d, pts[i]);
+        for (std::size_t i = 0; i < vars.size(); ++i) {
+          if (vars[i].backend != Backend::cuda && !vars[i].one_thread) {
+            const CalibrationEntry e = fit_series(vars[i].backend, w, d, pts[i]);
             explained &= e.accepted && e.fit_error <= kMaxFitError;
           }
         }
@@ -423,12 +431,12 @@ CalibrationResult calibrate(const CalibrationOptions& options) {
                            " again: a fit did not explain its points or was implausible");
         }
       }
-      for (std::size_t i = 0; i < all.size(); ++i) {
-        if (all[i].backend == Backend::cuda) {
+      for (std::size_t i = 0; i < vars.size(); ++i) {
+        if (vars[i].backend == Backend::cuda) {
           cuda_points[wi][di] = pts[i];
-        } else if (!all[i].one_thread) {
-          keep(fit_series(all[i].backend, w, d, pts[i]), pts[i],
-               all[i].backend == Backend::openmp ? one_thread_points(pts) : nullptr);
+        } else if (!vars[i].one_thread) {
+          keep(fit_series(vars[i].backend, w, d, pts[i]), pts[i],
+               vars[i].backend == Backend::openmp ? one_thread_points(vars, pts) : nullptr);
         }
       }
       if (has_cuda) {

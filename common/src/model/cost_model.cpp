@@ -39,8 +39,10 @@ Profile builtin_profile(const MachineKey& machine) {
       Coefficients& omp = p.at(Backend::openmp, w, d);
       omp = {o.overhead * overhead_scale, o.per_unit * unit_scale};
       // One thread of the team: no fork (serial's fixed cost), the 2-core cost per unit twice
-      // over; it runs the calls up to where the team's line crosses it.
-      if (threads > 1) {
+      // over; it runs the calls up to where the team's line crosses it. Not for BLAS's GEMM
+      // (f32, f64), which sizes its own team.
+      const bool blas = w == tandem::Workload::matmul && (d == DType::f32 || d == DType::f64);
+      if (threads > 1 && !blas) {
         omp.one_thread_overhead = s.overhead;
         omp.one_thread_per_unit = 2.0 * o.per_unit;
         if (omp.one_thread_per_unit > omp.per_unit && omp.overhead > omp.one_thread_overhead) {
