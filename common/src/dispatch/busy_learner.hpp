@@ -8,24 +8,26 @@
 // and compares it with the fallback (a team of one thread), as measured while backing off.
 // A rare slow call thus counts as much as it costs on average, not as a verdict on the shape.
 //
-// The parallel choice is slow when its average is over twice what the fallback takes and either
-// over twice its fastest call so far or over 8 times the cost model's prediction, and at least two
-// of its last 32 calls were slow in the same sense and by half a millisecond or more, as a
-// scheduler slice is (the first counted call of a shape and a probe decide alone). Idle cores of
+// The parallel choice is slow when its average is over 1.5 times what the fallback takes and
+// either over 1.5 times its fastest call so far or over 8 times the cost model's prediction, and at
+// least two of its last 32 calls were slow in the same sense and by half a millisecond or more, as
+// a scheduler slice is (the first counted call of a shape and a probe decide alone). Idle cores of
 // a virtual machine stall a thread for 0.1-0.2 ms at timer ticks and for milliseconds now and
-// then: with one slow call enough, or a team barely slower than one thread on average, the team
-// of an idle machine spent up to half its calls backing off. The fastest call
+// then: with one slow call enough, the team of an idle machine spent up to half its calls
+// backing off. The fastest call
 // shows the idle cost when some calls are fast; on busy cores every call of a small team can
 // take a scheduler slice (8-16 ms against microseconds), and then only the prediction tells, but
-// with a margin wide enough for a model that is off by a few times (a calibration fitted on
-// cache-resident sizes predicts a memory-bound call at half its time). Then the shape runs the
+// with a margin wide enough for a model that is off by a few times, and only for calls predicted
+// under a millisecond: a calibration measured on cache-resident sizes predicts a memory-bound
+// call of 2 GiB at an eighth of its time, and a long call loses a bounded share to a slice
+// anyway (its slow calls are told by its fastest one). Then the shape runs the
 // fallback for a period (20 ms, doubling with each backoff in a row up to 640 ms); then the
 // parallel choice is probed again: the probe starts a fresh average, and a slow probe backs off at
 // once. The first call of a shape and the first after a backoff are not counted: a team that has
 // not run for a while wakes its threads, which on busy cores waits for them to be scheduled, so
 // that call says nothing of the next ones. A choice that is slower than predicted on idle cores too
-// stays while it takes under twice the fallback as measured. The periods return to 20 ms once the
-// parallel choice has run a whole period without backing off.
+// stays while it takes under 1.5 times the fallback as measured. The periods return to 20 ms once
+// the parallel choice has run a whole period without backing off.
 //
 // Pure bookkeeping over times passed in (no clock of its own), so its rules are tested with
 // made-up timings (tests/busy_learner_test.cpp); dispatch.cpp feeds it real ones.
@@ -41,6 +43,7 @@ class BusyLearner {
   static constexpr int kMaxDoublings = 5;                     // 20 ms << 5 = 640 ms
   static constexpr double kWeight = 1.0 / 16;                 // of the newest call
   static constexpr double kSliceSeconds = 0.5e-3;             // a slow call waits this long
+  static constexpr double kShortCallSeconds = 1e-3;           // the prediction tells below
 
   BusyLearner() = default;
   /// `predicted`: the parallel choice's predicted seconds on idle cores; `fallback_predicted`:
@@ -110,11 +113,12 @@ class BusyLearner {
   std::int64_t until_ns() const noexcept { return until_ns_; }
 
  private:
-  // Whether `seconds` is slow: over twice the fallback, and over twice the fastest call (when
-  // `against_best`) or 8 times the prediction.
+  // Whether `seconds` is slow: over 1.5 times the fallback, and over 1.5 times the fastest call
+  // (when `against_best`) or, for a short call, 8 times the prediction.
   bool slow_against(double seconds, bool against_best) const noexcept {
-    return seconds > 2.0 * fallback_ &&
-           ((against_best && seconds > 2.0 * best_) || seconds > 8.0 * predicted_);
+    return seconds > 1.5 * fallback_ &&
+           ((against_best && seconds > 1.5 * best_) ||
+            (predicted_ < kShortCallSeconds && seconds > 8.0 * predicted_));
   }
   std::int64_t period_ns() const noexcept {
     return kFirstPeriodNs << std::clamp(backoffs_ - 1, 0, kMaxDoublings);

@@ -277,7 +277,7 @@ void record(const Options& options, const Resolved& r, const Call& call,
     const BusyLearner& l = r.choice->learner;
     why << "; backing off to 1 thread: the team's recent calls averaged "
         << format_seconds(l.average()) << " (its fastest " << format_seconds(l.best())
-        << ", predicted " << format_seconds(l.predicted()) << "), over twice 1 thread's ("
+        << ", predicted " << format_seconds(l.predicted()) << "), over 1.5 times 1 thread's ("
         << format_seconds(l.fallback()) << "): the cores are busy; the team is tried again within "
         << format_seconds(static_cast<double>(std::max<std::int64_t>(l.until_ns() - now_ns(), 0)) *
                           1e-9);
