@@ -118,7 +118,7 @@ TEST(BusyLearner, EveryCallASchedulerSliceBacksOffAtOnce) {
   EXPECT_FALSE(l.backing_off(kMs));
   l.observe_parallel(16000 * kUs, kMs);
   EXPECT_TRUE(l.backing_off(kMs + 1));
-  EXPECT_EQ(l.until_ns(), kMs + BusyLearner::kFirstPeriodNs);
+  EXPECT_EQ(l.until_ns(), kMs + BusyLearner::kTrialNs);  // one thread not yet measured
 }
 
 TEST(BusyLearner, ATeamSlowerThanPredictedStaysWhileItBeatsTheFallback) {
@@ -180,10 +180,31 @@ TEST(BusyLearner, AlternatingFastAndVerySlowCallsBackOff) {
   EXPECT_EQ(l.backoffs(), 0);
   l.observe_parallel(30 * kUs, t + 1);
   l.observe_parallel(6000 * kUs, t + 2);  // the second: 0.74 ms
-  EXPECT_EQ(l.backoffs(), 1);
-  EXPECT_TRUE(l.backing_off(t + 1));
-  EXPECT_TRUE(l.backing_off(t + BusyLearner::kFirstPeriodNs - 1));
+  EXPECT_TRUE(l.backing_off(t + 3));
+  EXPECT_EQ(l.backoffs(), 0);  // a trial: one thread is not measured yet
+  EXPECT_TRUE(l.backing_off(t + 2 + BusyLearner::kTrialNs - 1));
+  l.observe_fallback(200 * kUs);
   EXPECT_GT(l.average(), 2 * l.best());
+  // The trial is over: the probe is slow again, and now the backoff is a period.
+  t = probe(l, t + 2 + BusyLearner::kTrialNs, 6000 * kUs);
+  EXPECT_EQ(l.backoffs(), 1);
+  EXPECT_EQ(l.until_ns(), t - kMs + BusyLearner::kFirstPeriodNs);
+}
+
+TEST(BusyLearner, AFalseAlarmCostsATrialOfTwoMilliseconds) {
+  // Idle cores: two stalls close together back a 20 us team off, but one thread, measured in
+  // the trial, takes 80 us: the probe after 2 ms resumes the team for good.
+  BusyLearner l(15 * kUs, 30 * kUs);
+  std::int64_t t = run_parallel(l, 0, 100, 20 * kUs, 20'000);
+  l.observe_parallel(8000 * kUs, t);
+  l.observe_parallel(2000 * kUs, t + 1);
+  ASSERT_TRUE(l.backing_off(t + 2));
+  EXPECT_EQ(l.until_ns() - (t + 1), BusyLearner::kTrialNs);
+  for (int i = 0; i < 20; ++i) l.observe_fallback(80 * kUs);
+  t = probe(l, l.until_ns(), 20 * kUs);
+  t = run_parallel(l, t, 10000, 20 * kUs, 20'000);
+  EXPECT_FALSE(l.backing_off(t));
+  EXPECT_EQ(l.backoffs(), 0);
 }
 
 TEST(BusyLearner, SlowButFasterThanTheFallbackKeepsTheTeam) {
@@ -204,6 +225,7 @@ TEST(BusyLearner, SlowButFasterThanTheFallbackKeepsTheTeam) {
 
 TEST(BusyLearner, SlowProbesDoubleThePeriodUpTo640Ms) {
   BusyLearner l(30 * kUs, 200 * kUs);
+  l.observe_fallback(250 * kUs);  // one thread measured (an earlier trial): no trial now
   std::int64_t t = run_parallel(l, 0, 3, 30 * kUs);
   l.observe_parallel(8000 * kUs, t);
   l.observe_parallel(8000 * kUs, t);
@@ -221,6 +243,7 @@ TEST(BusyLearner, SlowProbesDoubleThePeriodUpTo640Ms) {
 
 TEST(BusyLearner, AFastProbeResumesAndACalmPeriodResetsThePeriods) {
   BusyLearner l(30 * kUs, 200 * kUs);
+  l.observe_fallback(250 * kUs);  // one thread measured (an earlier trial): no trial now
   std::int64_t t = run_parallel(l, 0, 3, 30 * kUs);
   l.observe_parallel(8000 * kUs, t);
   l.observe_parallel(8000 * kUs, t);   // backoff 1: 20 ms

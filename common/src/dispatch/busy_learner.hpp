@@ -21,7 +21,10 @@
 // under a millisecond: a calibration measured on cache-resident sizes predicts a memory-bound
 // call of 2 GiB at an eighth of its time, and a long call loses a bounded share to a slice
 // anyway (its slow calls are told by its fastest one). Then the shape runs the
-// fallback for a period (20 ms, doubling with each backoff in a row up to 640 ms); then the
+// fallback for a period (20 ms, doubling with each backoff in a row up to 640 ms; the first
+// backoff of a shape is a trial of 2 ms, which measures one thread: until then its time is a
+// prediction, and one thread of a call that fits the team's caches but not one core's can take 4
+// times the team's, so that backing off on a false alarm costs more than the stall); then the
 // parallel choice is probed again: the probe starts a fresh average, and a slow probe backs off at
 // once. The first call of a shape and the first after a backoff are not counted: a team that has
 // not run for a while wakes its threads, which on busy cores waits for them to be scheduled, so
@@ -41,6 +44,7 @@ class BusyLearner {
  public:
   static constexpr std::int64_t kFirstPeriodNs = 20'000'000;  // 20 ms
   static constexpr int kMaxDoublings = 5;                     // 20 ms << 5 = 640 ms
+  static constexpr std::int64_t kTrialNs = 2'000'000;         // 2 ms: the first backoff
   static constexpr double kWeight = 1.0 / 16;                 // of the newest call
   static constexpr double kSliceSeconds = 0.5e-3;             // a slow call waits this long
   static constexpr double kShortCallSeconds = 1e-3;           // the prediction tells below
@@ -124,6 +128,11 @@ class BusyLearner {
     return kFirstPeriodNs << std::clamp(backoffs_ - 1, 0, kMaxDoublings);
   }
   void back_off(std::int64_t now_ns) noexcept {
+    if (!fallback_measured_) {  // a trial: one thread's time is only predicted so far
+      until_ns_ = now_ns + kTrialNs;
+      resumed_ns_ = 0;
+      return;
+    }
     backoffs_ = std::min(backoffs_ + 1, kMaxDoublings + 1);
     until_ns_ = now_ns + period_ns();
     resumed_ns_ = 0;
