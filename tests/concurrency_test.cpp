@@ -32,12 +32,12 @@ bool same_bits(std::span<const T> a, std::span<const T> b) {
 
 // Inputs and the results each backend gives alone, computed before the threads start.
 struct Workloads {
-  std::vector<std::int32_t> x;            // map input (wraps)
-  tandem::Matrix<std::int64_t> A, B;      // integer matmul (exact on every backend)
-  std::vector<float> px;                  // polynomial grid x
-  tandem::CartesianGrid<float> grid{{}};  // polynomial grid axes
-  std::vector<double> small_ints;         // mse exact in any order
-  std::vector<double> e;                  // mse of random values (per backend bits)
+  std::vector<std::int32_t> x;                      // map input (wraps)
+  tandem::Matrix<std::int64_t> A, B;                // integer matmul (exact on every backend)
+  std::vector<float> px;                            // polynomial grid x
+  tandem::CartesianGrid<float> grid{{}};            // polynomial grid axes
+  std::vector<double> small_ints;                   // mse exact in any order
+  std::vector<double> e;                            // mse of random values (per backend bits)
   std::vector<std::int32_t> map_want;
   tandem::Matrix<std::int64_t> matmul_want;
   tandem::Matrix<float> grid_want;
@@ -133,8 +133,7 @@ TEST(Concurrency, EveryWorkloadOnMixedBackendsWhileTheDefaultChanges) {
           }
           // The callable map, on the CPU backends only.
           std::vector<std::int64_t> z(w.x.size());
-          tandem::map(
-              w.x, z, [](std::int32_t v) { return std::int64_t{v} * 2; }, o);
+          tandem::map(w.x, z, [](std::int32_t v) { return std::int64_t{v} * 2; }, o);
           for (std::size_t i = 0; i < z.size(); ++i) {
             if (z[i] != std::int64_t{w.x[i]} * 2) {
               failures.fetch_add(1);

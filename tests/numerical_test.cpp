@@ -102,8 +102,8 @@ TEST_P(IeeeTest, MseOfNanOrInfIsNanOrInf) {
   std::vector<double> a(3000, 2.0), b(3000, 1.0);
   a[2999] = kInf;
   b[2999] = kInf;
-  EXPECT_TRUE(
-      std::isnan(tandem::mse(std::span<const double>(a), std::span<const double>(b), options())));
+  EXPECT_TRUE(std::isnan(
+      tandem::mse(std::span<const double>(a), std::span<const double>(b), options())));
   std::vector<float> f(5000, 3.0f);
   f[4999] = std::numeric_limits<float>::infinity();
   EXPECT_EQ(tandem::mse(std::span<const float>(f), options()), kInf);
