@@ -114,8 +114,8 @@ ChoiceEntry& cache_entry(const Call& call, bool team) {
     // One thread below the team's crossover: automatic's openmp choice always (its model
     // predicted the one thread), an explicit openmp call only where the profile measured it.
     if (b == Backend::openmp) {
-      const DType d = workload_has_dtype(shape.workload, shape.dtype) ? shape.dtype : DType::f64;
-      const Coefficients& c = model.profile.at(Backend::openmp, shape.workload, d);
+      const Coefficients& c =
+          series_of(model.profile, Backend::openmp, shape.workload, shape.dtype);
       e.one_thread = shape.work <= c.one_thread_up_to && (!team || c.measured);
     }
     // A team of one until measured: the team's time times its threads (the work divided by
@@ -265,11 +265,9 @@ void record(const Options& options, const Resolved& r, const Call& call,
   }
   if (r.one_thread) {
     const ModelState& model = model_state();
-    const DType d = workload_has_dtype(call.problem.workload, call.problem.dtype)
-                        ? call.problem.dtype
-                        : DType::f64;
     why << "; 1 thread: one thread is faster than the team up to "
-        << model.profile.at(Backend::openmp, call.problem.workload, d).one_thread_up_to
+        << series_of(model.profile, Backend::openmp, call.problem.workload, call.problem.dtype)
+               .one_thread_up_to
         << " units of work ("
         << (model.from_profile ? "as the calibrated profile measured" : "built-in defaults") << ")";
   }

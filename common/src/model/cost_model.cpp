@@ -58,12 +58,14 @@ Profile builtin_profile(const MachineKey& machine) {
   return p;
 }
 
+const Coefficients& series_of(const Profile& p, Backend b, tandem::Workload w, DType d) {
+  return p.at(b, w, workload_has_dtype(w, d) ? d : DType::f64);
+}
+
 double series_seconds(const Coefficients& c, double work) {
   const auto affine = [&c](double w) { return c.overhead + c.per_unit * w; };
   const int n = c.sample_count;
-  if (n <= 0 && c.one_thread_per_unit > 0 && work <= c.one_thread_up_to) {
-    return c.one_thread_overhead + c.one_thread_per_unit * work;
-  }
+  if (on_one_thread_line(c, work)) return c.one_thread_overhead + c.one_thread_per_unit * work;
   if (n <= 0 || !(work >= 0)) return affine(work);
   const Sample* s = c.samples.data();
   // Outside the samples: the affine fit's shape through the nearest one.
@@ -82,13 +84,12 @@ double series_seconds(const Coefficients& c, double work) {
 Prediction predict(const Profile& p, Backend b, const Shape& s) {
   Prediction r;
   r.backend = b;
-  const DType d = workload_has_dtype(s.workload, s.dtype) ? s.dtype : DType::f64;
-  const Coefficients& c = p.at(b, s.workload, d);
+  const Coefficients& c = series_of(p, b, s.workload, s.dtype);
   r.calibrated = c.measured;
   const double total = series_seconds(c, s.work);
   // Compute is the per-unit part of the line in use (at most the total), overhead the rest.
-  const bool one = c.sample_count == 0 && c.one_thread_per_unit > 0 && s.work <= c.one_thread_up_to;
-  r.compute_seconds = std::min((one ? c.one_thread_per_unit : c.per_unit) * s.work, total);
+  const double per_unit = on_one_thread_line(c, s.work) ? c.one_thread_per_unit : c.per_unit;
+  r.compute_seconds = std::min(per_unit * s.work, total);
   r.overhead_seconds = total - r.compute_seconds;
   if (b == Backend::cuda && !s.device) {
     const double in = input_fraction(s.workload);

@@ -28,6 +28,16 @@ struct Availability {
 /// of magnitude for cuda. Every entry has measured == false.
 Profile builtin_profile(const MachineKey& machine);
 
+/// The coefficients a call of `w` in `d` is predicted with (a workload without that dtype, such
+/// as a C++ callable's, uses its f64 series).
+const Coefficients& series_of(const Profile& p, Backend b, tandem::Workload w, DType d);
+
+/// Whether `work` falls on openmp's one-thread line (the built-in defaults below the team's
+/// crossover; a calibrated series has samples instead).
+inline bool on_one_thread_line(const Coefficients& c, double work) noexcept {
+  return c.sample_count == 0 && c.one_thread_per_unit > 0 && work <= c.one_thread_up_to;
+}
+
 /// A series' seconds per call at `work`. Calibrated series follow their measured samples:
 /// between two, interpolated linearly in log(work) and log(seconds); beyond the smallest or the
 /// largest, the affine fit scaled to pass through that sample. A series without samples (the
